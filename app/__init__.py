@@ -1,0 +1,45 @@
+"""Rungs: a living, interactive career-ladder rubric."""
+
+from __future__ import annotations
+
+import os
+
+from flask import Flask
+
+from app import config, web
+from app.database import configure_engine
+from app.extensions import csrf, db, login_manager, migrate
+
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), os.pardir))
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """Create and configure a Rungs application."""
+    app = Flask(
+        __name__,
+        instance_relative_config=True,
+        instance_path=os.path.join(ROOT, "instance"),
+        template_folder=os.path.join(ROOT, "templates"),
+        static_folder=os.path.join(ROOT, "static"),
+    )
+    config.load(app, test_config)
+    os.makedirs(app.instance_path, exist_ok=True)
+
+    db.init_app(app)
+    with app.app_context():
+        configure_engine(db.engine)
+    migrate.init_app(app, db, directory=os.path.join(ROOT, "migrations"))
+    login_manager.init_app(app)
+    csrf.init_app(app)
+    web.init_app(app)
+
+    from app.admin.views import bp as admin_bp
+    from app.auth import cli as auth_cli
+    from app.auth.views import bp as auth_bp
+    from app.home.views import bp as home_bp
+
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(admin_bp)
+    app.register_blueprint(home_bp)
+    auth_cli.init_app(app)
+    return app

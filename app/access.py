@@ -1,0 +1,46 @@
+"""Who may see and change what. Every view asks here for the objects it serves.
+
+An engineer sees their own data; a manager their own and their direct reports'; an admin
+everyone's. Asking for an object one may not see answers 404, so ids reveal nothing.
+"""
+
+from __future__ import annotations
+
+from functools import wraps
+
+from flask import abort
+from flask_login import current_user
+
+from app.auth.models import User
+from app.extensions import db
+
+
+def can_see_person(viewer: User, person: User) -> bool:
+    """Tell whether ``viewer`` may see the career data of ``person``."""
+    if viewer.is_admin or viewer.id == person.id:
+        return True
+    return viewer.is_manager and person.manager_id == viewer.id
+
+
+def person_or_404(user_id: int) -> User:
+    """Return the person with this id if the current user may see them, else 404."""
+    person = db.session.get(User, user_id)
+    if person is None or not can_see_person(current_user, person):
+        abort(404)
+    return person
+
+
+def admin_required(view):
+    """Let only admins through; everyone else gets 404, as for any object they may not see."""
+
+    @wraps(view)
+    def wrapped(*args, **kwargs):
+        if not current_user.is_authenticated:
+            from app.extensions import login_manager
+
+            return login_manager.unauthorized()
+        if not current_user.is_admin:
+            abort(404)
+        return view(*args, **kwargs)
+
+    return wrapped

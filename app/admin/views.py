@@ -1,0 +1,173 @@
+"""Admin pages: the people of this installation."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_login import current_user
+from sqlalchemy import select
+from wtforms import SelectChoice
+
+from app.access import admin_required
+from app.admin.forms import ActionForm, InviteForm, ManagerForm, RoleForm
+from app.auth import accounts
+from app.auth.accounts import AccountError
+from app.auth.models import Invitation, Role, User
+from app.extensions import db
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+INVITE_DAYS = 7
+
+
+def manager_choices(exclude: User | None = None) -> list[SelectChoice]:
+    """List the people who can be someone's manager."""
+    people = db.session.scalars(
+        select(User)
+        .where(User.active, User.role.in_([Role.MANAGER, Role.ADMIN]))
+        .order_by(User.name)
+    )
+    skip = exclude.id if exclude else None
+    return [SelectChoice("", "No manager")] + [
+        SelectChoice(str(u.id), f"{u.name} ({u.email})") for u in people if u.id != skip
+    ]
+
+
+def user_or_404(user_id: int) -> User:
+    user = db.session.get(User, user_id)
+    if user is None:
+        abort(404)
+    return user
+
+
+@bp.get("/users")
+@admin_required
+def users(invite_form: InviteForm | None = None, invite_link: str | None = None, status=200):
+    """List every user, with the forms to invite and manage them."""
+    people = db.session.scalars(select(User).order_by(User.name)).all()
+    if invite_form is None:
+        invite_form = InviteForm()
+    invite_form.manager.choices = manager_choices()
+    choices = manager_choices()
+    rows = []
+    for person in people:
+        role_form = RoleForm(prefix=f"r{person.id}", role=person.role)
+        manager_form = ManagerForm(prefix=f"m{person.id}", manager=str(person.manager_id or ""))
+        manager_form.manager.choices = [c for c in choices if c.value != str(person.id)]
+        rows.append((person, role_form, manager_form))
+    return render_template(
+        "admin/users.html",
+        rows=rows,
+        invite_form=invite_form,
+        invite_link=invite_link,
+        action_form=ActionForm(),
+    ), status
+
+
+@bp.post("/users")
+@admin_required
+def invite():
+    """Invite a person: create their account and a one-time link to set a password."""
+    form = InviteForm()
+    form.manager.choices = manager_choices()
+    if not form.validate_on_submit():
+        return users(invite_form=form, status=422)
+    try:
+        manager = db.session.get(User, int(form.manager.data)) if form.manager.data else None
+        user = accounts.create_user(
+            form.email.data,
+            form.name.data,
+            form.role.data,
+            manager_email=manager.email if manager else None,
+        )
+        token = Invitation.issue("invite", user=user, days=INVITE_DAYS, created_by=current_user)
+        db.session.commit()
+    except (AccountError, ValueError) as error:
+        db.session.rollback()
+        form.email.errors.append(str(error))
+        return users(invite_form=form, status=422)
+    link = url_for("auth.accept_invite", token=token, _external=True)
+    flash(
+        f"Invited {user.name}. Send them this link; it works once, for {INVITE_DAYS} days.",
+        "success",
+    )
+    return users(invite_link=link)
+
+
+@bp.post("/users/<int:user_id>/invite")
+@admin_required
+def reinvite(user_id: int):
+    """Issue a fresh invitation link, for someone who lost theirs or forgot their password."""
+    user = user_or_404(user_id)
+    if ActionForm().validate_on_submit():
+        token = Invitation.issue("invite", user=user, days=INVITE_DAYS, created_by=current_user)
+        db.session.commit()
+        link = url_for("auth.accept_invite", token=token, _external=True)
+        flash(f"New link for {user.name}; it works once, for {INVITE_DAYS} days.", "success")
+        return users(invite_link=link)
+    abort(400)
+
+
+@bp.post("/users/<int:user_id>/role")
+@admin_required
+def change_role(user_id: int):
+    """Change a user's role."""
+    user = user_or_404(user_id)
+    form = RoleForm(prefix=f"r{user.id}")
+    if form.validate_on_submit():
+        return _apply(
+            lambda: accounts.set_role(user, form.role.data), f"{user.name} is now {form.role.data}."
+        )
+    abort(400)
+
+
+@bp.post("/users/<int:user_id>/manager")
+@admin_required
+def change_manager(user_id: int):
+    """Set who a user reports to."""
+    user = user_or_404(user_id)
+    form = ManagerForm(prefix=f"m{user.id}")
+    form.manager.choices = manager_choices(exclude=user)
+    if not form.validate_on_submit():
+        abort(400)
+    manager = None
+    if form.manager.data:
+        if not form.manager.data.isdigit():
+            abort(400)
+        manager = user_or_404(int(form.manager.data))
+    text = (
+        f"{user.name} now reports to {manager.name}." if manager else f"{user.name} has no manager."
+    )
+    return _apply(lambda: accounts.set_manager(user, manager), text)
+
+
+@bp.post("/users/<int:user_id>/deactivate")
+@admin_required
+def deactivate(user_id: int):
+    """Deactivate a user: they are signed out everywhere and cannot sign in."""
+    user = user_or_404(user_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    return _apply(
+        lambda: accounts.deactivate(user), f"{user.name} is deactivated and signed out everywhere."
+    )
+
+
+@bp.post("/users/<int:user_id>/reactivate")
+@admin_required
+def reactivate(user_id: int):
+    """Let a deactivated user sign in again."""
+    user = user_or_404(user_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    return _apply(lambda: accounts.reactivate(user), f"{user.name} can sign in again.")
+
+
+def _apply(change, message: str):
+    try:
+        change()
+        db.session.commit()
+        flash(message, "success")
+    except AccountError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+    return redirect(url_for("admin.users"), code=303)

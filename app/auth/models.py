@@ -1,0 +1,149 @@
+"""Accounts, one-time links and sign-in throttling."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import UTC, datetime, timedelta
+from enum import StrEnum
+
+from flask_login import UserMixin
+from sqlalchemy import ForeignKey, String, func, select
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.extensions import db
+
+
+def utcnow() -> datetime:
+    """Return the current time in UTC, without tzinfo, as stored in the database."""
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+class Role(StrEnum):
+    ADMIN = "admin"
+    MANAGER = "manager"
+    ENGINEER = "engineer"
+
+
+class User(UserMixin, db.Model):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Stored lower-cased so uniqueness is case-insensitive on every database.
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+    role: Mapped[str] = mapped_column(String(20), default=Role.ENGINEER)
+    manager_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    active: Mapped[bool] = mapped_column(default=True)
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    # Bumped to end every session and remember-me cookie of this user at once.
+    session_version: Mapped[int] = mapped_column(default=1)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    manager: Mapped[User | None] = relationship(remote_side=[id], back_populates="reports")
+    reports: Mapped[list[User]] = relationship(back_populates="manager")
+
+    @property
+    def is_active(self) -> bool:
+        return self.active and self.password_hash is not None
+
+    def get_id(self) -> str:
+        return f"{self.id}:{self.session_version}"
+
+    def end_sessions(self) -> None:
+        """Invalidate every session and remember-me cookie issued so far."""
+        self.session_version += 1
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == Role.ADMIN
+
+    @property
+    def is_manager(self) -> bool:
+        return self.role == Role.MANAGER
+
+    @staticmethod
+    def by_email(email: str) -> User | None:
+        """Find a user by email, ignoring case and surrounding spaces."""
+        return db.session.scalar(select(User).where(User.email == normalise_email(email)))
+
+
+def normalise_email(email: str) -> str:
+    """Lower-case and trim an email so comparisons ignore case."""
+    return email.strip().lower()
+
+
+def hash_token(token: str) -> str:
+    """Hash a one-time token; only hashes are stored, so a database leak reveals no link."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class Invitation(db.Model):
+    """A one-time link: the first-admin setup link or an invitation to set a password."""
+
+    __tablename__ = "invitations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    purpose: Mapped[str] = mapped_column(String(10))  # "setup" or "invite"
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime | None]
+    used_at: Mapped[datetime | None]
+
+    user: Mapped[User | None] = relationship(foreign_keys=[user_id])
+
+    @classmethod
+    def issue(
+        cls,
+        purpose: str,
+        *,
+        user: User | None = None,
+        days: int | None = None,
+        created_by: User | None = None,
+    ) -> str:
+        """Create a link of this purpose and return its token (shown once, never stored)."""
+        token = secrets.token_urlsafe(32)
+        expires = utcnow() + timedelta(days=days) if days else None
+        db.session.add(
+            cls(
+                purpose=purpose,
+                token_hash=hash_token(token),
+                user=user,
+                expires_at=expires,
+                created_by_id=created_by.id if created_by else None,
+            )
+        )
+        return token
+
+    @classmethod
+    def find(cls, purpose: str, token: str) -> Invitation | None:
+        """Return the unused, unexpired link of this purpose for the token, if any."""
+        found = db.session.scalar(
+            select(cls).where(cls.purpose == purpose, cls.token_hash == hash_token(token))
+        )
+        if found is None or found.used_at is not None:
+            return None
+        if found.expires_at is not None and found.expires_at < utcnow():
+            return None
+        return found
+
+
+class Throttle(db.Model):
+    """Failed sign-ins counted per email and per address, shared by every worker."""
+
+    __tablename__ = "throttles"
+
+    key: Mapped[str] = mapped_column(String(300), primary_key=True)  # "email:..." / "addr:..."
+    failures: Mapped[int] = mapped_column(default=0)
+    window_start: Mapped[datetime] = mapped_column(default=utcnow)
+    locked_until: Mapped[datetime | None]
+
+
+def admin_exists() -> bool:
+    """Tell whether an active admin account exists."""
+    count = db.session.scalar(
+        select(func.count()).select_from(User).where(User.role == Role.ADMIN, User.active)
+    )
+    return bool(count)

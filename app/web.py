@@ -1,0 +1,97 @@
+"""Cross-cutting web behaviour: security headers, error pages, htmx conventions."""
+
+from __future__ import annotations
+
+from flask import Flask, Response, redirect, render_template, request, url_for
+from werkzeug.exceptions import HTTPException
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from app.database import write_intent
+from app.extensions import db, login_manager
+
+HTMX_VERSION = "2.0.11"
+
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+)
+
+ERROR_TEXT = {
+    400: ("Bad request", "The request could not be understood. Reload the page and try again."),
+    403: ("Not allowed", "You do not have permission to do that."),
+    404: ("Not found", "There is nothing here, or you do not have access to it."),
+    405: ("Not allowed", "That action is not available at this address."),
+    413: ("Too large", "That upload is too large. The limit is {limit}."),
+    429: ("Slow down", "Too many attempts. Wait a moment and try again."),
+    500: ("Something went wrong", "The error has been logged. Nothing you saved was lost."),
+}
+
+
+def is_htmx() -> bool:
+    """Tell whether the current request was sent by htmx."""
+    return request.headers.get("HX-Request") == "true"
+
+
+def init_app(app: Flask) -> None:
+    """Install headers, error pages and the sign-in behaviour on the app."""
+    if app.config["HTTPS"]:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)
+
+    # Fragments travel on every click; keep them free of template indentation noise.
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
+    app.jinja_env.globals["htmx_version"] = HTMX_VERSION
+    app.jinja_env.globals["is_htmx"] = is_htmx
+
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "Sign in to continue."
+    login_manager.login_message_category = "info"
+    login_manager.unauthorized_handler(unauthorized)
+
+    @app.before_request
+    def declare_write_intent():
+        write_intent.set(request.method not in ("GET", "HEAD", "OPTIONS"))
+
+    @app.after_request
+    def security_headers(response: Response) -> Response:
+        response.headers.setdefault("Content-Security-Policy", CSP)
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        response.headers["Referrer-Policy"] = "strict-origin-when-cross-origin"
+        response.headers["X-Frame-Options"] = "DENY"
+        if app.config["HTTPS"]:
+            response.headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
+        if request.endpoint != "static":
+            response.headers.setdefault("Cache-Control", "no-store")
+        return response
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):
+        return error_page(error.code or 500, app)
+
+    @app.errorhandler(Exception)
+    def server_error(error: Exception):
+        app.logger.exception("Unhandled error", exc_info=error)
+        db.session.rollback()
+        return error_page(500, app)
+
+
+def error_page(code: int, app: Flask):
+    """Render a friendly error page (or a short fragment for htmx)."""
+    title, text = ERROR_TEXT.get(code, ("Error", "Something went wrong."))
+    if code == 413:
+        text = text.format(limit=f"{app.config['MAX_CONTENT_LENGTH'] // (1024 * 1024)} MB")
+    template = "errors/fragment.html" if is_htmx() else "errors/error.html"
+    response = Response(render_template(template, code=code, title=title, text=text), code)
+    if is_htmx():
+        # htmx does not swap error responses by default; the page shows this in its alert area.
+        response.headers["HX-Retarget"] = "#alerts"
+        response.headers["HX-Reswap"] = "innerHTML"
+    return response
+
+
+def unauthorized():
+    """Send signed-out visitors to the sign-in page, as a full page even from htmx."""
+    target = url_for("auth.login", next=request.full_path.rstrip("?"))
+    if is_htmx():
+        return Response(status=204, headers={"HX-Redirect": target})
+    return redirect(target)

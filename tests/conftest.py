@@ -1,0 +1,161 @@
+"""Fixtures shared by the whole suite: an app on a migrated database, clients, people."""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+
+import flask_migrate
+import pytest
+from sqlalchemy import MetaData, create_engine, text
+
+from app import create_app
+from app.auth import passwords
+from app.auth.models import Role, User
+from app.config import normalise_url
+from app.extensions import db
+
+PASSWORD = "correct horse battery staple"
+_PASSWORD_HASH = passwords.hash_password(PASSWORD)  # hashed once: argon2 is slow on purpose
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory) -> str:
+    """The database under test: RUNGS_TEST_DATABASE_URL, or a fresh SQLite file."""
+    url = os.environ.get("RUNGS_TEST_DATABASE_URL")
+    if url:
+        return normalise_url(url)
+    return "sqlite:///" + str(tmp_path_factory.mktemp("db") / "rungs-test.sqlite3")
+
+
+def config_for(database_url: str, **extra) -> dict:
+    """The configuration every test app starts from."""
+    return {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret-key",
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "WTF_CSRF_ENABLED": False,
+        **extra,
+    }
+
+
+@pytest.fixture(scope="session")
+def migrated(database_url: str) -> str:
+    """Empty the database and build the schema through the migrations, once per run."""
+    engine = create_engine(database_url)
+    existing = MetaData()
+    existing.reflect(engine)
+    existing.drop_all(engine)
+    with engine.begin() as conn:
+        conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
+    engine.dispose()
+    app = create_app(config_for(database_url))
+    with app.app_context():
+        flask_migrate.upgrade()
+        db.engine.dispose()
+    return database_url
+
+
+def empty_tables(app) -> None:
+    """Delete every row, children first, so the next test starts clean."""
+    with app.app_context():
+        with db.engine.begin() as conn:
+            for table in reversed(db.metadata.sorted_tables):
+                conn.execute(table.delete())
+        db.engine.dispose()
+
+
+@pytest.fixture
+def make_app(migrated):
+    """Build apps on the test database with extra configuration; rows are removed after."""
+    apps = []
+
+    def build(**extra):
+        app = create_app(config_for(migrated, **extra))
+        apps.append(app)
+        return app
+
+    yield build
+    empty_tables(apps[0])
+    for app in apps[1:]:
+        with app.app_context():
+            db.engine.dispose()
+
+
+@pytest.fixture
+def app(make_app):
+    return make_app()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@dataclass
+class People:
+    admin: User
+    manager: User
+    engineer: User  # reports to manager
+    other_manager: User
+    other_engineer: User  # reports to other_manager
+
+
+def add_user(email: str, name: str, role: str, manager: User | None = None) -> User:
+    """Add an active user whose password is PASSWORD."""
+    user = User(email=email, name=name, role=role, manager=manager, password_hash=_PASSWORD_HASH)
+    db.session.add(user)
+    return user
+
+
+@pytest.fixture
+def people(app) -> People:
+    """A small organisation: an admin and two managers with one engineer each."""
+    with app.app_context():
+        admin = add_user("admin@example.com", "Ada Admin", Role.ADMIN)
+        manager = add_user("manager@example.com", "Maya Manager", Role.MANAGER)
+        other_manager = add_user("other.manager@example.com", "Omar Other", Role.MANAGER)
+        engineer = add_user("engineer@example.com", "Eli Engineer", Role.ENGINEER, manager)
+        other = add_user("other@example.com", "Olga Other", Role.ENGINEER, other_manager)
+        db.session.commit()
+        found = People(admin, manager, engineer, other_manager, other)
+        for user in vars(found).values():
+            db.session.refresh(user)
+        db.session.expunge_all()
+        return found
+
+
+def sign_in(client, user: User, remember: bool = False):
+    """Sign in through the real form and return the response."""
+    return client.post(
+        "/login",
+        data={"email": user.email, "password": PASSWORD, "remember": "y" if remember else ""},
+    )
+
+
+@pytest.fixture
+def as_role(client, people):
+    """Sign the test client in as one of the people: as_role("engineer")."""
+
+    def login(role: str):
+        user = getattr(people, role)
+        response = sign_in(client, user)
+        assert response.status_code == 303, response.get_data(as_text=True)
+        return user
+
+    return login
+
+
+def csrf_from(html: str) -> str:
+    """Pull the CSRF token out of a rendered page."""
+    match = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html) or re.search(
+        r'name="csrf-token" content="([^"]+)"', html
+    )
+    assert match, "no CSRF token on the page"
+    return match.group(1)

@@ -1,0 +1,98 @@
+"""Security headers, CSRF, error pages, htmx session expiry, and the access rules."""
+
+from __future__ import annotations
+
+import pytest
+from conftest import csrf_from, sign_in
+
+
+def test_security_headers(client):
+    response = client.get("/login")
+    csp = response.headers["Content-Security-Policy"]
+    assert "default-src 'self'" in csp and "frame-ancestors 'none'" in csp
+    assert "unsafe-inline" not in csp
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["Referrer-Policy"] == "strict-origin-when-cross-origin"
+    assert "Strict-Transport-Security" not in response.headers
+
+
+def test_pages_have_no_inline_script_or_style(client, as_role):
+    as_role("admin")
+    for path in ("/login", "/admin/users", "/team", "/me"):
+        html = client.get(path, follow_redirects=True).get_data(as_text=True)
+        assert "<script>" not in html and "<style" not in html and " style=" not in html
+        assert "onclick" not in html
+
+
+def test_https_mode_sets_hsts_and_secure_host_cookies(make_app, people):
+    app = make_app(HTTPS=True)
+    client = app.test_client()
+    response = sign_in(client, people.engineer, remember=True)
+    cookies = response.headers.getlist("Set-Cookie")
+    assert any(c.startswith("__Host-session=") and "Secure" in c for c in cookies)
+    assert any(c.startswith("__Host-remember_token=") and "Secure" in c for c in cookies)
+    assert "max-age=" in client.get("/login").headers["Strict-Transport-Security"]
+
+
+def test_csrf_is_enforced(make_app, people):
+    app = make_app(WTF_CSRF_ENABLED=True)
+    client = app.test_client()
+    refused = client.post("/login", data={"email": people.engineer.email, "password": "x"})
+    assert refused.status_code == 400
+    assert "Bad request" in refused.get_data(as_text=True)
+    token = csrf_from(client.get("/login").get_data(as_text=True))
+    from conftest import PASSWORD
+
+    ok = client.post(
+        "/login", data={"email": people.engineer.email, "password": PASSWORD, "csrf_token": token}
+    )
+    assert ok.status_code == 303
+    # htmx sends the token as a header, read from the page's meta tag.
+    page = client.get("/me").get_data(as_text=True)
+    assert client.post("/logout").status_code == 400
+    assert client.post("/logout", headers={"X-CSRFToken": csrf_from(page)}).status_code == 303
+
+
+def test_htmx_request_after_session_expiry_gets_hx_redirect(client, people):
+    response = client.get("/me", headers={"HX-Request": "true"})
+    assert response.status_code == 204
+    assert response.headers["HX-Redirect"].startswith("/login")
+    assert client.get("/me").status_code == 302
+
+
+def test_friendly_error_pages(make_app, client, as_role):
+    as_role("engineer")
+    missing = client.get("/no/such/page")
+    assert missing.status_code == 404 and "Not found" in missing.get_data(as_text=True)
+    assert client.get("/logout").status_code == 405
+    app = make_app(MAX_CONTENT_LENGTH=1024)
+    big = app.test_client().post("/login", data={"email": "a" * 5000})
+    assert big.status_code == 413 and "The limit is" in big.get_data(as_text=True)
+
+
+def test_500_is_friendly_and_logged(make_app, caplog):
+    app = make_app()
+
+    @app.get("/boom")
+    def boom():
+        raise RuntimeError("kaput")
+
+    response = app.test_client().get("/boom")
+    assert response.status_code == 500
+    assert "Something went wrong" in response.get_data(as_text=True)
+    assert "kaput" not in response.get_data(as_text=True)
+    assert "Unhandled error" in caplog.text
+
+
+@pytest.mark.parametrize(
+    ("role", "team_sees"),
+    [("engineer", None), ("manager", "Eli Engineer"), ("admin", "Olga Other")],
+)
+def test_landing_page_by_role(client, as_role, role, team_sees):
+    as_role(role)
+    target = client.get("/").headers["Location"]
+    if team_sees is None:
+        assert target == "/me"
+    else:
+        assert target == "/team"
+        assert team_sees in client.get("/team").get_data(as_text=True)
