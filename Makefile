@@ -20,6 +20,7 @@ install: $(STAMP)
 
 run: install
 	$(BIN)/flask db upgrade
+	$(BIN)/flask ladder load-default
 	@RUNGS_BASE_URL=http://$(HOST):$(PORT) $(BIN)/flask setup-url --if-no-users
 	$(BIN)/gunicorn --workers 2 --bind $(HOST):$(PORT) --access-logfile - wsgi:app
 

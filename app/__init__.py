@@ -37,9 +37,13 @@ def create_app(test_config: dict | None = None) -> Flask:
     from app.auth import cli as auth_cli
     from app.auth.views import bp as auth_bp
     from app.home.views import bp as home_bp
+    from app.ladders import cli as ladder_cli
+    from app.ladders.views import bp as ladders_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(home_bp)
+    app.register_blueprint(ladders_bp)
     auth_cli.init_app(app)
+    ladder_cli.init_app(app)
     return app

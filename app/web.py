@@ -6,6 +6,7 @@ from flask import Flask, Response, redirect, render_template, request, url_for
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from app import markdown
 from app.database import write_intent
 from app.extensions import db, login_manager
 
@@ -42,6 +43,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.lstrip_blocks = True
     app.jinja_env.globals["htmx_version"] = HTMX_VERSION
     app.jinja_env.globals["is_htmx"] = is_htmx
+    app.jinja_env.filters["markdown"] = markdown.render
 
     login_manager.login_view = "auth.login"
     login_manager.login_message = "Sign in to continue."

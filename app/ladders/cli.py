@@ -1,0 +1,129 @@
+"""`flask ladder ...`: import, export, validate and list ladders."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+from flask import Flask
+from flask.cli import AppGroup
+
+from app.extensions import db
+from app.ladders import formats, importer, store
+from app.ladders.formats import FORMATS, LadderFormatError
+
+ladder = AppGroup("ladder", help="Import, export, validate and list ladders.")
+
+DEFAULT_LADDER = Path(__file__).parent / "default" / "engineering.yml"
+
+
+def read(path: str) -> bytes:
+    """Read a file, or exit with a one-line error if it cannot be read."""
+    try:
+        file = Path(path)
+        if file.stat().st_size > formats.MAX_BYTES:
+            click.echo(
+                f"{path}: the file is larger than the {formats.MAX_BYTES // 2**20} MB limit",
+                err=True,
+            )
+            sys.exit(1)
+        return file.read_bytes()
+    except OSError as error:
+        click.echo(f"{path}: cannot read the file ({error.strerror})", err=True)
+        sys.exit(1)
+
+
+def report(error: LadderFormatError, path: str) -> None:
+    """Print every problem of a refused file and exit 1."""
+    db.session.rollback()
+    click.echo(f"{path}: refused, nothing was written. {len(error.problems)} problem(s):", err=True)
+    for problem in error.problems:
+        click.echo(f"  {problem}", err=True)
+    sys.exit(1)
+
+
+@ladder.command("import")
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--format", "fmt", type=click.Choice(("auto", *FORMATS)), default="auto")
+@click.option("--key", help="Key of the ladder to create or update (default: from the file).")
+@click.option("--dry-run", is_flag=True, help="Say what would change; write nothing.")
+def import_command(file, fmt, key, dry_run):
+    """Import a ladder FILE, updating the ladder with the same key in place."""
+    data = read(file)
+    try:
+        plan = importer.plan(data, filename=file, format=fmt, key=key)
+    except LadderFormatError as error:
+        report(error, file)
+    verb = "would update" if plan.exists else "would create"
+    if not dry_run:
+        importer.apply(plan)
+        verb = "updated" if plan.exists else "created"
+    spec = plan.spec
+    click.echo(f"{spec.name} ({spec.key}) {verb}: {plan.diff.summary()}.")
+    click.echo(
+        f"  {len(spec.tracks)} track(s), {len(spec.levels)} level(s), "
+        f"{len(spec.categories)} categor{'y' if len(spec.categories) == 1 else 'ies'}, "
+        f"{len(spec.competencies)} competencies."
+    )
+
+
+@ladder.command("validate")
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--format", "fmt", type=click.Choice(("auto", *FORMATS)), default="auto")
+def validate_command(file, fmt):
+    """Check a ladder FILE without importing it."""
+    try:
+        spec = formats.parse(read(file), filename=file, format=fmt)
+    except LadderFormatError as error:
+        report(error, file)
+    click.echo(f"{file}: valid ({spec.name}: {len(spec.competencies)} competencies).")
+
+
+@ladder.command("export")
+@click.argument("key")
+@click.option("--format", "fmt", type=click.Choice(("yaml", "csv")), default="yaml")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write here, not stdout.")
+def export_command(key, fmt, output):
+    """Export the ladder KEY as Rungs YAML or CSV."""
+    found = store.by_key(key)
+    if found is None:
+        click.echo(f"No ladder has the key {key!r}. See `flask ladder list`.", err=True)
+        sys.exit(1)
+    spec = store.stored(found).spec
+    text = formats.export_rungs(spec) if fmt == "yaml" else formats.export_csv(spec)
+    if output:
+        Path(output).write_text(text, encoding="utf-8", newline="")
+        click.echo(f"Wrote {output}.")
+    else:
+        click.echo(text, nl=False)
+
+
+@ladder.command("list")
+def list_command():
+    """List the ladders of this installation."""
+    ladders = store.all_ladders()
+    if not ladders:
+        click.echo("No ladders yet. Import one with `flask ladder import FILE`.")
+    for found in ladders:
+        spec = store.stored(found).spec
+        click.echo(
+            f"{found.key}\t{found.name}\t{len(spec.tracks)} track(s)\t"
+            f"{len(spec.competencies)} competencies"
+        )
+
+
+@ladder.command("load-default")
+def load_default():
+    """Load Rungs' own engineering ladder, once: an existing one is left as it is."""
+    plan = importer.plan(DEFAULT_LADDER.read_bytes(), filename=DEFAULT_LADDER.name)
+    if plan.exists:
+        return
+    importer.apply(plan)
+    click.echo(
+        f"Loaded the default ladder: {plan.spec.name}, {len(plan.spec.competencies)} competencies."
+    )
+
+
+def init_app(app: Flask) -> None:
+    app.cli.add_command(ladder)

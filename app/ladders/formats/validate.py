@@ -1,0 +1,213 @@
+"""Semantic checks shared by every format: references, duplicates, rule and scale."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+
+from app.ladders.formats.errors import Problem
+from app.ladders.formats.slug import KEY_PATTERN
+from app.ladders.formats.yamlread import Path, line_of
+from app.ladders.spec import LadderSpec, LevelRule, ScaleStep
+
+RULE_TYPES = ("all", "threshold", "points")
+KEY_RULE = (
+    "must be 1-100 lowercase letters, digits, '-', '_' or '.', starting with a letter or digit"
+)
+
+
+@dataclass(frozen=True)
+class Parsed:
+    """What a format parser produced: the spec, where its parts are, and what was wrong."""
+
+    spec: LadderSpec
+    lines: dict[Path, int] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+
+
+def validate(
+    spec: LadderSpec, *, file: str = "ladder", lines: Mapping[Path, int] | None = None
+) -> list[Problem]:
+    """Return every problem with ``spec``; ``lines`` maps spec paths such as
+    ``("competencies", 3, "level")`` to file lines, so problems can say where they are."""
+    where = dict(lines or {})
+    problems: list[Problem] = []
+
+    def add(path: Path, message: str) -> None:
+        problems.append(Problem(file, line_of(where, *path) if path else None, message))
+
+    if not spec.key or not KEY_PATTERN.match(spec.key):
+        add(("key",), f"the ladder key {_q(spec.key)} {KEY_RULE}")
+    if not spec.name.strip():
+        add(("name",), "the ladder name must not be empty")
+
+    level_keys = _keyed(add, "levels", "level", [(x.key, x.name) for x in spec.levels])
+    category_keys = _keyed(
+        add, "categories", "category", [(x.key, x.name) for x in spec.categories]
+    )
+    _keyed(add, "tracks", "track", [(x.key, x.name) for x in spec.tracks])
+    if not spec.levels:
+        add((), "the ladder has no levels")
+    if not spec.tracks:
+        add((), "the ladder has no tracks")
+    if not spec.categories:
+        add((), "the ladder has no categories")
+    if not spec.competencies:
+        add((), "the ladder has no competencies")
+
+    for i, track in enumerate(spec.tracks):
+        if not track.levels:
+            add(("tracks", i), f"track {_q(track.key)} has no levels")
+        seen: set[str] = set()
+        for j, level in enumerate(track.levels):
+            if level not in level_keys:
+                add(
+                    ("tracks", i, "levels", j),
+                    f"track {_q(track.key)} names unknown level {_q(level)}",
+                )
+            elif level in seen:
+                add(
+                    ("tracks", i, "levels", j),
+                    f"track {_q(track.key)} lists level {_q(level)} twice",
+                )
+            seen.add(level)
+
+    _keyed(
+        add, "competencies", "competency", [(c.key, c.title) for c in spec.competencies], "title"
+    )
+    for i, comp in enumerate(spec.competencies):
+        who = f"competency {_q(comp.key or comp.title)}"
+        for part, value, known in (
+            ("level", comp.level, level_keys),
+            ("category", comp.category, category_keys),
+        ):
+            if not value:
+                add(("competencies", i, part), f"{who} has no {part}")
+            elif value not in known:
+                add(("competencies", i, part), f"{who} names unknown {part} {_q(value)}")
+        if comp.points is not None and not (math.isfinite(comp.points) and comp.points >= 0):
+            add(("competencies", i, "points"), f"{who} has points that are not a number >= 0")
+
+    for path, message in _rule_problems(spec.rule, level_keys):
+        add(path, message)
+    for path, message in _scale_problems(spec.scale):
+        add(path, message)
+    return problems
+
+
+def _keyed(
+    add: Callable[[Path, str], None],
+    section: str,
+    what: str,
+    items: Iterable[tuple[str, str]],
+    name: str = "name",
+) -> set[str]:
+    """Check keys are valid and unique and names non-empty; return the set of keys."""
+    first: dict[str, int] = {}
+    for i, (key, label) in enumerate(items):
+        if not key:
+            add((section, i, "key"), f"{what} {_q(label) if label else i + 1} has no key")
+        elif not KEY_PATTERN.match(key):
+            add((section, i, "key"), f"{what} key {_q(key)} {KEY_RULE}")
+        elif key in first:
+            add((section, i, "key"), f"duplicate {what} key {_q(key)}: each {what} needs its own")
+        else:
+            first[key] = i
+        if not label.strip():
+            add((section, i, name), f"{what} {_q(key) if key else i + 1} has an empty {name}")
+    return set(first)
+
+
+def _rule_problems(rule: LevelRule, level_keys: set[str]) -> list[tuple[Path, str]]:
+    out: list[tuple[Path, str]] = []
+    if rule.type not in RULE_TYPES:
+        out.append(
+            (("rule", "type"), f"rule type {_q(rule.type)} must be one of: {', '.join(RULE_TYPES)}")
+        )
+    for name in ("threshold", "approaching"):
+        value = getattr(rule, name)
+        if value is not None and not (math.isfinite(value) and 0 <= value <= 1):
+            out.append((("rule", name), f"rule {name} {value} must be between 0 and 1"))
+    if rule.type == "threshold" and rule.threshold is None:
+        out.append((("rule",), "a threshold rule needs a threshold between 0 and 1"))
+    if rule.type != "threshold" and rule.threshold is not None:
+        out.append(
+            (
+                ("rule", "threshold"),
+                f"a threshold only applies to threshold rules, not {_q(rule.type)}",
+            )
+        )
+    if rule.type == "points":
+        if not rule.level_points:
+            out.append(
+                (("rule",), "a points rule needs level_points (minimum total points per level)")
+            )
+        if not rule.milestone_points:
+            out.append((("rule",), "a points rule needs milestone_points (points per milestone)"))
+        if any(
+            b < a for a, b in zip(rule.milestone_points, rule.milestone_points[1:], strict=False)
+        ):
+            out.append((("rule", "milestone_points"), "milestone_points must not decrease"))
+        if any(p < 0 for p in rule.milestone_points):
+            out.append((("rule", "milestone_points"), "milestone_points must not be negative"))
+        for level, points in rule.level_points.items():
+            if level not in level_keys:
+                out.append(
+                    (
+                        ("rule", "level_points", level),
+                        f"level_points names unknown level {_q(level)}",
+                    )
+                )
+            if points < 0:
+                out.append(
+                    (
+                        ("rule", "level_points", level),
+                        f"level_points for {_q(level)} must not be negative",
+                    )
+                )
+    elif rule.milestone_points or rule.level_points:
+        out.append(
+            (
+                ("rule",),
+                f"milestone_points and level_points only apply to points rules, "
+                f"not {_q(rule.type)}",
+            )
+        )
+    return out
+
+
+def _scale_problems(scale: tuple[ScaleStep, ...]) -> list[tuple[Path, str]]:
+    out: list[tuple[Path, str]] = []
+    if not scale:
+        return [(("scale",), "the rating scale must have at least one step")]
+    keys: set[str] = set()
+    previous: float | None = None
+    for i, step in enumerate(scale):
+        path: Path = ("scale", i)
+        if not step.key or not KEY_PATTERN.match(step.key):
+            out.append((path, f"scale key {_q(step.key)} {KEY_RULE}"))
+        if step.key in keys:
+            out.append((path, f"duplicate scale key {_q(step.key)}"))
+        keys.add(step.key)
+        if not step.label.strip():
+            out.append((path, f"scale step {_q(step.key)} has an empty label"))
+        if not (math.isfinite(step.value) and 0 <= step.value <= 1):
+            out.append(
+                (path, f"scale value {step.value} of {_q(step.key)} must be between 0 and 1")
+            )
+        elif previous is not None and step.value <= previous:
+            out.append(
+                (path, f"scale values must increase: {_q(step.key)} is not above the step before")
+            )
+        previous = step.value
+    if scale[-1].value != 1:
+        out.append(
+            (("scale", len(scale) - 1), "the last scale step must have value 1 (demonstrated)")
+        )
+    return out
+
+
+def _q(text: str) -> str:
+    """Quote a key or title for a message, shortened: a title can be a whole paragraph."""
+    return repr(text if len(text) <= 50 else text[:49] + "…")

@@ -1,0 +1,230 @@
+"""Moving ladders between LadderSpec and the database, and caching their shape."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import asdict, dataclass
+
+from sqlalchemy import select
+
+from app.auth.models import utcnow
+from app.extensions import db
+from app.ladders.models import Category, Competency, Ladder, Level, Track
+from app.ladders.spec import (
+    CategorySpec,
+    CompetencySpec,
+    LadderSpec,
+    LevelRule,
+    LevelSpec,
+    ScaleStep,
+    TrackSpec,
+)
+
+
+@dataclass(frozen=True)
+class StoredLadder:
+    """A ladder's live shape plus the database ids of its competencies."""
+
+    id: int
+    version: tuple  # (version, updated_at): changes with every import
+    spec: LadderSpec
+    competency_ids: dict[str, int]
+    competency_keys: dict[int, str]
+    competencies: dict[str, CompetencySpec]
+
+
+_cache: dict[int, StoredLadder] = {}
+_cache_lock = threading.Lock()
+
+
+def stored(ladder: Ladder) -> StoredLadder:
+    """Return the ladder's shape, loading it only when its version changed."""
+    hit = _cache.get(ladder.id)
+    if hit is not None and hit.version == (ladder.version, ladder.updated_at):
+        return hit
+    loaded = _load(ladder)
+    with _cache_lock:
+        _cache[ladder.id] = loaded
+    return loaded
+
+
+def _load(ladder: Ladder) -> StoredLadder:
+    tracks = db.session.scalars(
+        select(Track).where(Track.ladder_id == ladder.id, ~Track.archived).order_by(Track.position)
+    ).all()
+    levels = db.session.scalars(
+        select(Level).where(Level.ladder_id == ladder.id).order_by(Level.position)
+    ).all()
+    categories = db.session.scalars(
+        select(Category).where(Category.ladder_id == ladder.id).order_by(Category.position)
+    ).all()
+    competencies = db.session.scalars(
+        select(Competency)
+        .where(Competency.ladder_id == ladder.id, ~Competency.archived)
+        .order_by(Competency.position)
+    ).all()
+    level_key = {lv.id: lv.key for lv in levels}
+    category_key = {c.id: c.key for c in categories}
+    spec = LadderSpec(
+        key=ladder.key,
+        name=ladder.name,
+        description=ladder.description,
+        rule=rule_from_json(ladder.rule),
+        scale=tuple(ScaleStep(**step) for step in ladder.scale),
+        tracks=tuple(TrackSpec(t.key, t.name, tuple(t.level_keys), t.description) for t in tracks),
+        levels=tuple(LevelSpec(lv.key, lv.name, lv.summary) for lv in levels if not lv.archived),
+        categories=tuple(
+            CategorySpec(c.key, c.name, c.summary) for c in categories if not c.archived
+        ),
+        competencies=tuple(
+            CompetencySpec(
+                key=c.key,
+                title=c.title,
+                level=level_key[c.level_id],
+                category=category_key[c.category_id],
+                description=c.description,
+                examples=tuple(c.examples or ()),
+                points=c.points,
+            )
+            for c in competencies
+        ),
+    )
+    ids = {c.key: c.id for c in competencies}
+    return StoredLadder(
+        ladder.id,
+        (ladder.version, ladder.updated_at),
+        spec,
+        ids,
+        {v: k for k, v in ids.items()},
+        {c.key: c for c in spec.competencies},
+    )
+
+
+def rule_from_json(data: dict) -> LevelRule:
+    """Rebuild a LevelRule from its stored JSON."""
+    return LevelRule(
+        type=data.get("type", "all"),
+        threshold=data.get("threshold"),
+        approaching=data.get("approaching"),
+        milestone_points=tuple(data.get("milestone_points") or ()),
+        level_points=dict(data.get("level_points") or {}),
+    )
+
+
+def rule_to_json(rule: LevelRule) -> dict:
+    data = asdict(rule)
+    data["milestone_points"] = list(rule.milestone_points)
+    return data
+
+
+def _upsert(model, ladder_id: int, existing: dict, key: str, **fields):
+    row = existing.get(key)
+    if row is None:
+        row = model(ladder_id=ladder_id, key=key)
+        db.session.add(row)
+        existing[key] = row
+    for name, value in fields.items():
+        if getattr(row, name) != value:
+            setattr(row, name, value)
+    return row
+
+
+def save(spec: LadderSpec) -> Ladder:
+    """Create or update the ladder by key; whatever the file no longer has is archived.
+
+    The caller commits, so an import is one transaction: all of it or nothing.
+    """
+    ladder = db.session.scalar(select(Ladder).where(Ladder.key == spec.key))
+    if ladder is None:
+        ladder = Ladder(key=spec.key, version=0)
+        db.session.add(ladder)
+    ladder.name, ladder.description = spec.name, spec.description
+    ladder.rule = rule_to_json(spec.rule)
+    ladder.scale = [asdict(step) for step in spec.scale]
+    ladder.version = (ladder.version or 0) + 1
+    ladder.updated_at = utcnow()
+    db.session.flush()
+
+    def rows(model):
+        return {
+            r.key: r for r in db.session.scalars(select(model).where(model.ladder_id == ladder.id))
+        }
+
+    tracks, levels, categories, comps = rows(Track), rows(Level), rows(Category), rows(Competency)
+    seen_tracks = {t.key for t in spec.tracks}
+    for pos, t in enumerate(spec.tracks):
+        _upsert(
+            Track,
+            ladder.id,
+            tracks,
+            t.key,
+            name=t.name,
+            description=t.description,
+            position=pos,
+            level_keys=list(t.levels),
+            archived=False,
+        )
+    for pos, lv in enumerate(spec.levels):
+        _upsert(
+            Level,
+            ladder.id,
+            levels,
+            lv.key,
+            name=lv.name,
+            summary=lv.summary,
+            position=pos,
+            archived=False,
+        )
+    for pos, c in enumerate(spec.categories):
+        _upsert(
+            Category,
+            ladder.id,
+            categories,
+            c.key,
+            name=c.name,
+            summary=c.summary,
+            position=pos,
+            archived=False,
+        )
+    db.session.flush()
+    for pos, c in enumerate(spec.competencies):
+        _upsert(
+            Competency,
+            ladder.id,
+            comps,
+            c.key,
+            title=c.title,
+            description=c.description,
+            examples=list(c.examples),
+            level_id=levels[c.level].id,
+            category_id=categories[c.category].id,
+            points=c.points,
+            position=pos,
+            archived=False,
+        )
+    live = {
+        Track: seen_tracks,
+        Level: {lv.key for lv in spec.levels},
+        Category: {c.key for c in spec.categories},
+        Competency: {c.key for c in spec.competencies},
+    }
+    for model, existing in (
+        (Track, tracks),
+        (Level, levels),
+        (Category, categories),
+        (Competency, comps),
+    ):
+        for key, row in existing.items():
+            if key not in live[model]:
+                row.archived = True
+    db.session.flush()
+    return ladder
+
+
+def by_key(key: str) -> Ladder | None:
+    """Find a ladder by its key."""
+    return db.session.scalar(select(Ladder).where(Ladder.key == key))
+
+
+def all_ladders() -> list[Ladder]:
+    return list(db.session.scalars(select(Ladder).order_by(Ladder.name)))
