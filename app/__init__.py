@@ -39,11 +39,15 @@ def create_app(test_config: dict | None = None) -> Flask:
     from app.home.views import bp as home_bp
     from app.ladders import cli as ladder_cli
     from app.ladders.views import bp as ladders_bp
+    from app.rubric.evidence_views import bp as evidence_bp
+    from app.rubric.views import bp as rubric_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(home_bp)
     app.register_blueprint(ladders_bp)
+    app.register_blueprint(rubric_bp)
+    app.register_blueprint(evidence_bp)
     auth_cli.init_app(app)
     ladder_cli.init_app(app)
     return app

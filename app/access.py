@@ -15,11 +15,28 @@ from app.auth.models import User
 from app.extensions import db
 
 
+def can_see(viewer: User, person_id: int, person_manager_id: int | None) -> bool:
+    """Tell whether ``viewer`` may see the career data of a person, given their manager."""
+    if viewer.is_admin or viewer.id == person_id:
+        return True
+    return viewer.is_manager and person_manager_id == viewer.id
+
+
 def can_see_person(viewer: User, person: User) -> bool:
     """Tell whether ``viewer`` may see the career data of ``person``."""
-    if viewer.is_admin or viewer.id == person.id:
-        return True
-    return viewer.is_manager and person.manager_id == viewer.id
+    return can_see(viewer, person.id, person.manager_id)
+
+
+def rating_side(viewer: User, person_id: int, person_manager_id: int | None) -> str | None:
+    """Say which rating ``viewer`` sets on a person's rubric: their own, their manager's, none.
+
+    Admins who are not the person's manager may look but not rate.
+    """
+    if viewer.id == person_id:
+        return "self"
+    if person_manager_id == viewer.id:
+        return "manager"
+    return None
 
 
 def person_or_404(user_id: int) -> User:

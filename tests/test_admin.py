@@ -98,10 +98,10 @@ def test_last_admin_cannot_demote_or_deactivate_themselves(app, client, as_role,
 def test_deactivation_ends_sessions_and_blocks_sign_in(app, client, as_role, people):
     engineer_client = app.test_client()
     sign_in(engineer_client, people.engineer, remember=True)
-    assert engineer_client.get("/me").status_code == 200
+    assert engineer_client.get("/account/password").status_code == 200
     as_role("admin")
     assert client.post(f"/admin/users/{people.engineer.id}/deactivate").status_code == 303
-    assert engineer_client.get("/me").status_code == 302
+    assert engineer_client.get("/account/password").status_code == 302
     again = engineer_client.post(
         "/login", data={"email": people.engineer.email, "password": PASSWORD}
     )

@@ -23,10 +23,10 @@ def test_sign_in_with_any_email_case_and_sign_out(client, people):
         "/login", data={"email": "  Engineer@Example.COM ", "password": PASSWORD}
     )
     assert response.status_code == 303
-    assert client.get("/me").status_code == 200
+    assert client.get("/account/password").status_code == 200
     response = client.post("/logout")
     assert response.status_code == 303
-    assert client.get("/me").status_code == 302
+    assert client.get("/account/password").status_code == 302
 
 
 def test_wrong_password_and_unknown_email_get_the_same_message(client, people):
@@ -119,12 +119,12 @@ def test_sign_out_ends_other_sessions_and_remember_cookies(app, people):
     laptop, phone = app.test_client(), app.test_client()
     sign_in(laptop, people.engineer)
     sign_in(phone, people.engineer, remember=True)
-    assert phone.get("/me").status_code == 200
+    assert phone.get("/account/password").status_code == 200
     laptop.post("/logout")
-    assert phone.get("/me").status_code == 302
+    assert phone.get("/account/password").status_code == 302
     # The remember-me cookie alone does not bring the session back either.
     phone.delete_cookie("session")
-    assert phone.get("/me").status_code == 302
+    assert phone.get("/account/password").status_code == 302
 
 
 def test_password_change_needs_current_and_ends_other_sessions(app, people):
@@ -139,8 +139,8 @@ def test_password_change_needs_current_and_ends_other_sessions(app, people):
     assert "not your current password" in wrong.get_data(as_text=True)
     ok = here.post("/account/password", data={"current": PASSWORD, "password": new, "confirm": new})
     assert ok.status_code == 303
-    assert here.get("/me").status_code == 200  # this session continues
-    assert there.get("/me").status_code == 302  # the other one is over
+    assert here.get("/account/password").status_code == 200  # this session continues
+    assert there.get("/account/password").status_code == 302  # the other one is over
     here.post("/logout")
     assert (
         here.post("/login", data={"email": people.engineer.email, "password": new}).status_code
@@ -214,7 +214,7 @@ def test_invitation_sets_password_once_and_expires(app, client, people):
     assert "Welcome, Nia New" in page.get_data(as_text=True)
     data = {"password": "my own passphrase", "confirm": "my own passphrase"}
     assert client.post(f"/invite/{token}", data=data).status_code == 303
-    assert client.get("/me").status_code == 200
+    assert client.get("/account/password").status_code == 200
     client.post("/logout")
     assert client.get(f"/invite/{token}").status_code == 404
     response = client.post(

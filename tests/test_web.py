@@ -48,7 +48,7 @@ def test_csrf_is_enforced(make_app, people):
     )
     assert ok.status_code == 303
     # htmx sends the token as a header, read from the page's meta tag.
-    page = client.get("/me").get_data(as_text=True)
+    page = client.get("/account/password").get_data(as_text=True)
     assert client.post("/logout").status_code == 400
     assert client.post("/logout", headers={"X-CSRFToken": csrf_from(page)}).status_code == 303
 

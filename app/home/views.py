@@ -18,14 +18,7 @@ def index():
     """Send engineers to their own page and managers and admins to their team."""
     if current_user.is_manager or current_user.is_admin:
         return redirect(url_for("home.team"))
-    return redirect(url_for("home.me"))
-
-
-@bp.get("/me")
-@login_required
-def me():
-    """Show the signed-in person's own page."""
-    return render_template("home/me.html")
+    return redirect(url_for("rubric.me"))
 
 
 @bp.get("/team")

@@ -1,4 +1,7 @@
-// Rungs' only script of its own: send the CSRF token with every htmx request.
+// Rungs' only script of its own. Everything works without it; it only polishes htmx use.
+document.documentElement.classList.add("js");
+
+// Send the CSRF token with every htmx request.
 document.addEventListener("htmx:configRequest", (event) => {
   const meta = document.querySelector('meta[name="csrf-token"]');
   if (meta) event.detail.headers["X-CSRFToken"] = meta.content;

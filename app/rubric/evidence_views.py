@@ -1,0 +1,231 @@
+"""Evidence for a competency: add, edit and delete in place; private notes stay private."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort, render_template, request, url_for
+from flask_login import current_user, login_required
+from jinja2_fragments.flask import render_blocks
+from sqlalchemy import func, or_, select
+
+from app.auth.models import utcnow
+from app.extensions import db
+from app.ladders import store
+from app.rubric import service
+from app.rubric.forms import EvidenceForm
+from app.rubric.models import Evidence
+from app.rubric.views import back_to, loaded_or_404, side_or_404
+from app.web import is_htmx
+
+bp = Blueprint("evidence", __name__)
+
+TEMPLATE = "rubric/evidence.html"
+
+
+def competency_or_404(loaded: service.Loaded, competency_id: int):
+    stored = store.stored(loaded.ladder)
+    key = stored.competency_keys.get(competency_id)
+    if key is None:
+        abort(404)
+    return stored.competencies[key]
+
+
+def visible_items(rubric_id: int, competency_id: int) -> list[Evidence]:
+    """Shared items and the viewer's own private notes, newest first."""
+    return list(
+        db.session.scalars(
+            select(Evidence)
+            .where(
+                Evidence.rubric_id == rubric_id,
+                Evidence.competency_id == competency_id,
+                or_(~Evidence.private, Evidence.author_id == current_user.id),
+            )
+            .order_by(Evidence.day.desc(), Evidence.id.desc())
+        )
+    )
+
+
+def refresh_count(rubric_id: int, competency_id: int) -> int:
+    """Store the number of shared items on the rating row the rubric reads."""
+    count = db.session.scalar(
+        select(func.count())
+        .select_from(Evidence)
+        .where(
+            Evidence.rubric_id == rubric_id,
+            Evidence.competency_id == competency_id,
+            ~Evidence.private,
+        )
+    )
+    service.upsert_rating(rubric_id, competency_id, evidence_count=count)
+    return count
+
+
+def snapshot(item: Evidence) -> dict:
+    """What history keeps of an item; private notes keep only that they exist."""
+    if item.private:
+        return {"private": True}
+    return {"body": item.body, "link": item.link, "day": item.day.isoformat()}
+
+
+def render(
+    loaded, competency, competency_id, form, *, status=200, editing=None, conflict=None, count=None
+):
+    context = dict(
+        loaded=loaded,
+        rubric=loaded.rubric,
+        competency=competency,
+        competency_id=competency_id,
+        items=visible_items(loaded.rubric.id, competency_id),
+        form=form,
+        can_add=side_or_none(loaded) is not None,
+        editing=editing,
+        conflict=conflict,
+        count=count,
+    )
+    if is_htmx():
+        blocks = ["evidence"] + (["count_oob"] if count is not None else [])
+        response = Response(render_blocks(TEMPLATE, blocks, **context), status)
+    else:
+        response = Response(render_template(TEMPLATE, **context), status)
+    response.vary.add("HX-Request")
+    return response
+
+
+def side_or_none(loaded):
+    from app.access import rating_side
+
+    return rating_side(current_user, loaded.owner_id, loaded.owner_manager_id)
+
+
+@bp.get("/rubrics/<int:rubric_id>/competencies/<int:competency_id>/evidence")
+@login_required
+def index(rubric_id: int, competency_id: int):
+    """List the evidence of a competency, with a form to add more."""
+    loaded = loaded_or_404(rubric_id)
+    competency = competency_or_404(loaded, competency_id)
+    return render(loaded, competency, competency_id, EvidenceForm(formdata=None))
+
+
+@bp.post("/rubrics/<int:rubric_id>/competencies/<int:competency_id>/evidence")
+@login_required
+def add(rubric_id: int, competency_id: int):
+    """Add a piece of evidence or a private note."""
+    loaded = loaded_or_404(rubric_id, for_update=True)
+    side_or_404(loaded)
+    competency = competency_or_404(loaded, competency_id)
+    form = EvidenceForm()
+    if not form.validate_on_submit():
+        return render(loaded, competency, competency_id, form, status=422)
+    item = Evidence(
+        rubric_id=rubric_id,
+        competency_id=competency_id,
+        author_id=current_user.id,
+        body=form.body.data,
+        link=(form.link.data or "").strip() or None,
+        day=form.day.data,
+        private=form.private.data,
+    )
+    db.session.add(item)
+    db.session.flush()
+    count = refresh_count(rubric_id, competency_id)
+    service.record(
+        rubric_id,
+        current_user.id,
+        "evidence.added",
+        competency_id=competency_id,
+        after={"id": item.id, **snapshot(item)},
+    )
+    db.session.commit()
+    if not is_htmx():
+        return back_to(rubric_id, f"c-{competency_id}")
+    return render(loaded, competency, competency_id, EvidenceForm(formdata=None), count=count)
+
+
+def own_item_or_404(evidence_id: int) -> tuple[Evidence, service.Loaded]:
+    """Return an item the current user wrote, on a rubric they may still see."""
+    item = db.session.get(Evidence, evidence_id)
+    if item is None or item.author_id != current_user.id:
+        abort(404)
+    loaded = loaded_or_404(item.rubric_id, for_update=request.method == "POST")
+    return item, loaded
+
+
+@bp.get("/evidence/<int:evidence_id>/edit")
+@login_required
+def edit(evidence_id: int):
+    """Show the form to edit one's own item."""
+    item, loaded = own_item_or_404(evidence_id)
+    competency = competency_or_404(loaded, item.competency_id)
+    form = EvidenceForm(obj=item, formdata=None)
+    form.version.data = str(item.version)
+    return render(
+        loaded, competency, item.competency_id, EvidenceForm(formdata=None), editing=(item, form)
+    )
+
+
+@bp.post("/evidence/<int:evidence_id>")
+@login_required
+def update(evidence_id: int):
+    """Save an edit, unless the item changed since the form was opened."""
+    item, loaded = own_item_or_404(evidence_id)
+    competency = competency_or_404(loaded, item.competency_id)
+    form = EvidenceForm()
+    blank = EvidenceForm(formdata=None)
+    if not form.validate_on_submit():
+        return render(
+            loaded, competency, item.competency_id, blank, editing=(item, form), status=422
+        )
+    if form.version.data != str(item.version):
+        # Someone (another tab, another device) saved first: show both, lose neither.
+        form.version.data = str(item.version)
+        return render(
+            loaded,
+            competency,
+            item.competency_id,
+            blank,
+            editing=(item, form),
+            conflict=item,
+            status=409,
+        )
+    before = snapshot(item)
+    item.body, item.day, item.private = form.body.data, form.day.data, form.private.data
+    item.link = (form.link.data or "").strip() or None
+    item.version += 1
+    item.updated_at = utcnow()
+    db.session.flush()
+    count = refresh_count(item.rubric_id, item.competency_id)
+    service.record(
+        item.rubric_id,
+        current_user.id,
+        "evidence.edited",
+        competency_id=item.competency_id,
+        before=before,
+        after={"id": item.id, **snapshot(item)},
+    )
+    db.session.commit()
+    if not is_htmx():
+        return back_to(item.rubric_id, f"c-{item.competency_id}")
+    return render(loaded, competency, item.competency_id, blank, count=count)
+
+
+@bp.post("/evidence/<int:evidence_id>/delete")
+@login_required
+def delete(evidence_id: int):
+    """Delete one's own item; history keeps that it existed."""
+    item, loaded = own_item_or_404(evidence_id)
+    competency = competency_or_404(loaded, item.competency_id)
+    rubric_id, competency_id = item.rubric_id, item.competency_id
+    before = {"id": item.id, **snapshot(item)}
+    db.session.delete(item)
+    db.session.flush()
+    count = refresh_count(rubric_id, competency_id)
+    service.record(
+        rubric_id, current_user.id, "evidence.deleted", competency_id=competency_id, before=before
+    )
+    db.session.commit()
+    if not is_htmx():
+        return back_to(rubric_id, f"c-{competency_id}")
+    return render(loaded, competency, competency_id, EvidenceForm(formdata=None), count=count)
+
+
+def evidence_url(rubric_id: int, competency_id: int) -> str:
+    return url_for("evidence.index", rubric_id=rubric_id, competency_id=competency_id)

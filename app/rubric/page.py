@@ -1,0 +1,140 @@
+"""Everything the rubric page shows, worked out from one rubric and its ratings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from flask import url_for
+
+from app.ladders import store
+from app.ladders.spec import CategorySpec, CompetencySpec, LevelSpec, ScaleStep, TrackSpec
+from app.rubric import engine, service
+from app.rubric.service import Loaded, RatingRow
+
+FOCUS_LIMIT = 5
+
+
+@dataclass(frozen=True)
+class Item:
+    """One competency as the page shows it."""
+
+    id: int
+    spec: CompetencySpec
+    row: RatingRow | None
+    demonstrated: bool
+
+    @property
+    def self_step(self) -> str | None:
+        return self.row.self_step if self.row else None
+
+    @property
+    def manager_step(self) -> str | None:
+        return self.row.manager_step if self.row else None
+
+    @property
+    def evidence_count(self) -> int:
+        return self.row.evidence_count if self.row else 0
+
+    @property
+    def focus(self) -> bool:
+        return bool(self.row and self.row.focus)
+
+
+@dataclass
+class RubricView:
+    loaded: Loaded
+    side: str | None  # what the viewer rates: "self", "manager" or None (read-only)
+    stored: store.StoredLadder
+    track: TrackSpec
+    index: engine.TrackIndex
+    rows: dict[int, RatingRow]
+    standing: engine.Standing  # from the viewer's side (the person's own for read-only)
+    other: engine.Standing | None  # the other side, when it has rated anything
+    scale: tuple[ScaleStep, ...] = field(default=())
+
+    @property
+    def rubric(self):
+        return self.loaded.rubric
+
+    @property
+    def owner_name(self) -> str:
+        return self.loaded.owner_name
+
+    @property
+    def own(self) -> bool:
+        return self.side == "self"
+
+    @property
+    def open_gaps(self) -> int:
+        return sum(len(c.items) for c in self.standing.gaps.categories)
+
+    @property
+    def primary(self) -> str:
+        return self.side or "self"
+
+    def item(self, competency_id: int) -> Item:
+        key = self.stored.competency_keys[competency_id]
+        spec = self.stored.competencies[key]
+        row = self.rows.get(competency_id)
+        step = (row.self_step if self.primary == "self" else row.manager_step) if row else None
+        return Item(competency_id, spec, row, self.step_value(step) >= 1.0)
+
+    def step_value(self, step: str | None) -> float:
+        return next((s.value for s in self.scale if s.key == step), 0.0)
+
+    def step_label(self, step: str | None) -> str:
+        return next((s.label for s in self.scale if s.key == step), "Not rated")
+
+    def levels(self) -> list[tuple[LevelSpec, list[tuple[CategorySpec, list[Item]]]]]:
+        """Return the track's levels, each with its categories and their competencies."""
+        ids = self.stored.competency_ids
+        out = []
+        for li, level in enumerate(self.index.levels):
+            cats = []
+            for ci, category in enumerate(self.index.categories):
+                items = [self.item(ids[c.key]) for c in self.index.cells[li][ci]]
+                if items:
+                    cats.append((category, items))
+            out.append((level, cats))
+        return out
+
+    def focused(self) -> list[Item]:
+        keys = self.stored.competency_keys
+        return [self.item(cid) for cid, row in self.rows.items() if row.focus and cid in keys]
+
+    def category(self, key: str) -> engine.CategoryStanding | None:
+        return next((c for c in self.standing.categories if c.key == key), None)
+
+    def level_position(self, key: str | None) -> int:
+        keys = [lv.key for lv in self.index.levels]
+        return keys.index(key) if key in keys else -1
+
+    def anchor(self, key: str) -> str:
+        return f"c-{self.stored.competency_ids[key]}"
+
+    def rate_url(self, competency_id: int) -> str:
+        return url_for("rubric.rate", rubric_id=self.rubric.id, competency_id=competency_id)
+
+
+def build(loaded: Loaded, side: str | None, rows: dict[int, RatingRow]) -> RubricView:
+    """Compute the standing of both sides and gather what the page needs."""
+    stored = store.stored(loaded.ladder)
+    spec = stored.spec
+    track = next((t for t in spec.tracks if t.key == loaded.rubric.track_key), spec.tracks[0])
+    index = service.track_index(stored, track.key)
+    primary = side or "self"
+    other_side = "manager" if primary == "self" else "self"
+    target = loaded.rubric.target_key
+    mine = service.values(stored, rows, primary)
+    theirs = service.values(stored, rows, other_side)
+    return RubricView(
+        loaded=loaded,
+        side=side,
+        stored=stored,
+        track=track,
+        index=index,
+        rows=rows,
+        standing=engine.evaluate(index, mine, target),
+        other=engine.evaluate(index, theirs, target) if theirs else None,
+        scale=spec.scale,
+    )

@@ -1,0 +1,153 @@
+"""Loading and changing rubrics with as few queries as a click can afford."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.dialects import postgresql, sqlite
+
+from app.auth.models import User, utcnow
+from app.extensions import db
+from app.ladders import store
+from app.ladders.models import Ladder
+from app.rubric import engine
+from app.rubric.models import Event, Rating, Rubric
+
+
+@dataclass
+class Loaded:
+    """A rubric with its ladder and the owner's manager, fetched in one query."""
+
+    rubric: Rubric
+    ladder: Ladder
+    owner_manager_id: int | None
+    owner_name: str
+
+    @property
+    def owner_id(self) -> int:
+        return self.rubric.user_id
+
+
+@dataclass(frozen=True)
+class RatingRow:
+    self_step: str | None
+    manager_step: str | None
+    evidence_count: int
+    focus: bool
+
+
+def load(rubric_id: int, *, for_update: bool = False) -> Loaded | None:
+    """Fetch a rubric, its ladder and its owner's manager id in a single query.
+
+    ``for_update`` locks the rubric row on PostgreSQL so concurrent changes to one rubric
+    take turns and each sees the other's result; SQLite's BEGIN IMMEDIATE already does.
+    """
+    query = (
+        select(Rubric, Ladder, User.manager_id, User.name)
+        .join(Ladder, Rubric.ladder_id == Ladder.id)
+        .join(User, Rubric.user_id == User.id)
+        .where(Rubric.id == rubric_id)
+    )
+    if for_update:
+        query = query.with_for_update(of=Rubric)
+    row = db.session.execute(query).first()
+    return Loaded(*row) if row else None
+
+
+def ratings(rubric_id: int) -> dict[int, RatingRow]:
+    """Return every rating row of a rubric by competency id, in one query."""
+    rows = db.session.execute(
+        select(
+            Rating.competency_id,
+            Rating.self_step,
+            Rating.manager_step,
+            Rating.evidence_count,
+            Rating.focus,
+        ).where(Rating.rubric_id == rubric_id)
+    )
+    return {r[0]: RatingRow(*r[1:]) for r in rows}
+
+
+def upsert_rating(rubric_id: int, competency_id: int, **values) -> None:
+    """Insert or update one rating row in a single statement."""
+    dialect = db.session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    statement = insert(Rating).values(rubric_id=rubric_id, competency_id=competency_id, **values)
+    statement = statement.on_conflict_do_update(
+        index_elements=[Rating.rubric_id, Rating.competency_id], set_=values
+    )
+    db.session.execute(statement)
+
+
+def record(
+    rubric_id: int,
+    actor_id: int | None,
+    kind: str,
+    *,
+    competency_id: int | None = None,
+    before=None,
+    after=None,
+) -> None:
+    """Append an event to the rubric's history."""
+    db.session.execute(
+        Event.__table__.insert().values(
+            rubric_id=rubric_id,
+            actor_id=actor_id,
+            kind=kind,
+            competency_id=competency_id,
+            before=before,
+            after=after,
+            created_at=utcnow(),
+        )
+    )
+
+
+def latest_event_id(rubric_id: int) -> int:
+    """Return the id of the rubric's newest event: its version, for live updates."""
+    return db.session.scalar(
+        select(func.coalesce(func.max(Event.id), 0)).where(Event.rubric_id == rubric_id)
+    )
+
+
+_index_cache: dict[tuple[int, int, str], engine.TrackIndex] = {}
+_index_lock = threading.Lock()
+
+
+def track_index(stored: store.StoredLadder, track_key: str) -> engine.TrackIndex:
+    """Return the engine's index of a track, built once per ladder version."""
+    key = (stored.id, stored.version, track_key)
+    index = _index_cache.get(key)
+    if index is None:
+        index = engine.build_index(stored.spec, track_key)
+        with _index_lock:
+            for old in [k for k in _index_cache if k[0] == stored.id and k[1] != stored.version]:
+                _index_cache.pop(old, None)
+            _index_cache[key] = index
+    return index
+
+
+def values(stored: store.StoredLadder, rows: dict[int, RatingRow], side: str) -> dict[str, float]:
+    """Turn one side's rating steps into the engine's competency-key-to-value map."""
+    scale = {step.key: step.value for step in stored.spec.scale}
+    keys = stored.competency_keys
+    found = {}
+    for cid, row in rows.items():
+        step = row.self_step if side == "self" else row.manager_step
+        if step is not None and cid in keys:
+            found[keys[cid]] = scale.get(step, 0.0)
+    return found
+
+
+def rubric_for(user: User, ladder: Ladder) -> Rubric:
+    """Return the person's rubric on a ladder, creating it on the ladder's first track."""
+    rubric = db.session.scalar(
+        select(Rubric).where(Rubric.user_id == user.id, Rubric.ladder_id == ladder.id)
+    )
+    if rubric is None:
+        spec = store.stored(ladder).spec
+        rubric = Rubric(user_id=user.id, ladder_id=ladder.id, track_key=spec.tracks[0].key)
+        db.session.add(rubric)
+        db.session.commit()
+    return rubric

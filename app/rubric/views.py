@@ -1,0 +1,196 @@
+"""The rubric page: rate competencies, pick a track and target, focus; recompute in place."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from jinja2_fragments.flask import render_blocks
+
+from app.access import can_see, person_or_404, rating_side
+from app.auth.models import utcnow
+from app.extensions import db
+from app.ladders import store
+from app.rubric import page, service
+from app.web import is_htmx
+
+bp = Blueprint("rubric", __name__)
+
+TEMPLATE = "rubric/page.html"
+
+
+def loaded_or_404(rubric_id: int, *, for_update: bool = False) -> service.Loaded:
+    """Load a rubric the current user may see, or answer 404."""
+    loaded = service.load(rubric_id, for_update=for_update)
+    if loaded is None or not can_see(current_user, loaded.owner_id, loaded.owner_manager_id):
+        abort(404)
+    return loaded
+
+
+def side_or_404(loaded: service.Loaded) -> str:
+    """Return which rating the current user sets here; read-only viewers get 404 on writes."""
+    side = rating_side(current_user, loaded.owner_id, loaded.owner_manager_id)
+    if side is None:
+        abort(404)
+    return side
+
+
+def back_to(rubric_id: int, anchor: str = "") -> Response:
+    """Answer a plain form POST: back to the same place on the page."""
+    target = url_for("rubric.show", rubric_id=rubric_id) + (f"#{anchor}" if anchor else "")
+    return redirect(target, code=303)
+
+
+@bp.get("/me")
+@login_required
+def me():
+    """Open the signed-in person's own rubric."""
+    return redirect(url_for("rubric.person", user_id=current_user.id))
+
+
+@bp.get("/people/<int:user_id>/rubric")
+@login_required
+def person(user_id: int):
+    """Open a person's rubric on the chosen (or first) ladder."""
+    owner = person_or_404(user_id)
+    ladders = store.all_ladders()
+    if not ladders:
+        return render_template("rubric/no_ladder.html")
+    wanted = request.args.get("ladder")
+    ladder = next((lad for lad in ladders if lad.key == wanted), ladders[0])
+    rubric = service.rubric_for(owner, ladder)
+    return redirect(url_for("rubric.show", rubric_id=rubric.id))
+
+
+@bp.get("/rubrics/<int:rubric_id>")
+@login_required
+def show(rubric_id: int):
+    """Show a rubric: standing, gaps, focus, and every competency of the track."""
+    loaded = loaded_or_404(rubric_id)
+    side = rating_side(current_user, loaded.owner_id, loaded.owner_manager_id)
+    view = page.build(loaded, side, service.ratings(rubric_id))
+    only = request.args.get("only")
+    ladders = store.all_ladders()
+    return render_template(TEMPLATE, view=view, only=only, ladders=ladders)
+
+
+@bp.post("/rubrics/<int:rubric_id>/ratings/<int:competency_id>")
+@login_required
+def rate(rubric_id: int, competency_id: int):
+    """Set one rating; htmx gets the competency, badge, category and gaps back at once."""
+    loaded = loaded_or_404(rubric_id, for_update=True)
+    side = side_or_404(loaded)
+    stored = store.stored(loaded.ladder)
+    if competency_id not in stored.competency_keys:
+        abort(404)
+    step = request.form.get("step", "")
+    if step not in {s.key for s in stored.spec.scale}:
+        abort(400)
+    rows = service.ratings(rubric_id)
+    old = rows.get(competency_id)
+    before = (old.self_step if side == "self" else old.manager_step) if old else None
+    if step != before:
+        now = utcnow()
+        changes = {f"{side}_step": step, f"{side}_by_id": current_user.id, f"{side}_at": now}
+        service.upsert_rating(rubric_id, competency_id, **changes)
+        service.record(
+            rubric_id,
+            current_user.id,
+            f"rating.{side}",
+            competency_id=competency_id,
+            before={"step": before},
+            after={"step": step},
+        )
+        db.session.commit()
+        rows[competency_id] = _with_step(old, side, step)
+    if not is_htmx():
+        return back_to(rubric_id, f"c-{competency_id}")
+    view = page.build(loaded, side, rows)
+    item = view.item(competency_id)
+    category = view.category(item.spec.category)
+    blocks = ["competency", "badge_oob", "progress_item", "gaps_oob"]
+    response = Response(
+        render_blocks(TEMPLATE, blocks, view=view, item=item, category=category, oob=True)
+    )
+    response.vary.add("HX-Request")
+    return response
+
+
+def _with_step(old: service.RatingRow | None, side: str, step: str) -> service.RatingRow:
+    old = old or service.RatingRow(None, None, 0, False)
+    if side == "self":
+        return service.RatingRow(step, old.manager_step, old.evidence_count, old.focus)
+    return service.RatingRow(old.self_step, step, old.evidence_count, old.focus)
+
+
+@bp.post("/rubrics/<int:rubric_id>/focus/<int:competency_id>")
+@login_required
+def focus(rubric_id: int, competency_id: int):
+    """Mark or unmark a competency as one the person is working on now."""
+    loaded = loaded_or_404(rubric_id, for_update=True)
+    if side_or_404(loaded) != "self":
+        abort(404)  # the growth plan is the engineer's own choice
+    stored = store.stored(loaded.ladder)
+    if competency_id not in stored.competency_keys:
+        abort(404)
+    rows = service.ratings(rubric_id)
+    old = rows.get(competency_id) or service.RatingRow(None, None, 0, False)
+    wanted = request.form.get("focus") == "1"
+    message = None
+    live_keys = stored.competency_keys
+    focused = sum(1 for cid, r in rows.items() if r.focus and cid in live_keys)
+    if wanted and not old.focus and focused >= page.FOCUS_LIMIT:
+        message = (
+            f"You already focus on {page.FOCUS_LIMIT} competencies. "
+            "Finish or unmark one first: a short plan is easier to keep."
+        )
+    elif wanted != old.focus:
+        service.upsert_rating(rubric_id, competency_id, focus=wanted)
+        service.record(
+            rubric_id,
+            current_user.id,
+            "focus",
+            competency_id=competency_id,
+            before={"focus": old.focus},
+            after={"focus": wanted},
+        )
+        db.session.commit()
+        rows[competency_id] = service.RatingRow(
+            old.self_step, old.manager_step, old.evidence_count, wanted
+        )
+    if not is_htmx():
+        if message:
+            flash(message, "error")
+        return back_to(rubric_id, f"c-{competency_id}")
+    view = page.build(loaded, "self", rows)
+    item = view.item(competency_id)
+    response = Response(
+        render_blocks(TEMPLATE, ["competency", "plan_oob"], view=view, item=item, message=message)
+    )
+    response.vary.add("HX-Request")
+    return response
+
+
+@bp.post("/rubrics/<int:rubric_id>/settings")
+@login_required
+def settings(rubric_id: int):
+    """Choose the track and the target level of a rubric."""
+    loaded = loaded_or_404(rubric_id, for_update=True)
+    if side_or_404(loaded) != "self":
+        abort(404)
+    spec = store.stored(loaded.ladder).spec
+    rubric = loaded.rubric
+    track_key = request.form.get("track", rubric.track_key)
+    track = next((t for t in spec.tracks if t.key == track_key), None)
+    if track is None:
+        abort(400)
+    target = request.form.get("target") or None
+    if target is not None and target not in track.levels:
+        target = None
+    before = {"track": rubric.track_key, "target": rubric.target_key}
+    after = {"track": track.key, "target": target}
+    if before != after:
+        rubric.track_key, rubric.target_key = track.key, target
+        service.record(rubric_id, current_user.id, "settings", before=before, after=after)
+        db.session.commit()
+        flash("Track and target saved. Your ratings stay as they were.", "success")
+    return back_to(rubric_id)

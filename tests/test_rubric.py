@@ -1,0 +1,298 @@
+"""The rubric page: ratings recompute level, progress and gaps in place; budgets; access."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from sqlalchemy import event, select
+
+from app.extensions import db
+from app.ladders import store
+from app.ladders.spec import (
+    CategorySpec,
+    CompetencySpec,
+    LadderSpec,
+    LevelRule,
+    LevelSpec,
+    TrackSpec,
+)
+from app.ladders.synthetic import ladder as synthetic_ladder
+from app.rubric.models import Event, Rating
+
+HX = {"HX-Request": "true"}
+
+
+def small_ladder() -> LadderSpec:
+    """Two levels, two categories, two competencies per cell; everything must be shown."""
+    levels = (LevelSpec("junior", "Junior"), LevelSpec("mid", "Mid-level"))
+    cats = (CategorySpec("code", "Code"), CategorySpec("team", "Teamwork"))
+    comps = tuple(
+        CompetencySpec(
+            f"{c.key}-{lv.key}-{n}",
+            f"{c.name} at {lv.name} #{n}",
+            lv.key,
+            c.key,
+            description=f"Why {c.name} #{n} matters.",
+            examples=("An example.",),
+        )
+        for lv in levels
+        for c in cats
+        for n in (1, 2)
+    )
+    return LadderSpec(
+        "small",
+        "Small ladder",
+        (TrackSpec("ic", "IC", ("junior", "mid")),),
+        levels,
+        cats,
+        comps,
+        rule=LevelRule(type="all", approaching=0.5),
+    )
+
+
+@pytest.fixture
+def ladder(app):
+    """Store the small ladder and return its competency ids by key."""
+    with app.app_context():
+        store.save(small_ladder())
+        db.session.commit()
+        stored = store.stored(store.by_key("small"))
+        return dict(stored.competency_ids)
+
+
+def open_rubric(client) -> tuple[int, str]:
+    """Follow / to the signed-in person's rubric; return its id and the page."""
+    response = client.get("/", follow_redirects=True)
+    assert response.status_code == 200
+    rubric_id = int(re.search(r"/rubrics/(\d+)", response.request.path).group(1))
+    return rubric_id, response.get_data(as_text=True)
+
+
+def rate(client, rubric_id, competency_id, step, htmx=True):
+    return client.post(
+        f"/rubrics/{rubric_id}/ratings/{competency_id}",
+        data={"step": step},
+        headers=HX if htmx else {},
+    )
+
+
+def test_engineer_lands_on_their_rubric_with_every_competency(client, as_role, ladder):
+    as_role("engineer")
+    _, html = open_rubric(client)
+    assert "Your rubric" in html
+    for cid in ladder.values():
+        assert f'id="c-{cid}"' in html
+    # Each rating control is a radio group named by the competency's title.
+    assert '<fieldset role="radiogroup"><legend>Code at Junior #1</legend>' in html
+    assert html.count('type="radio"') == 3 * len(ladder)
+    assert 'aria-labelledby="gaps-heading"' in html and ">Next-level gaps</h2>" in html
+    assert 'id="badge" class="badge" aria-live="polite"' in html
+    assert "No level yet" in html
+
+
+def test_rating_recomputes_badge_progress_and_gaps_in_one_response(client, as_role, ladder):
+    as_role("engineer")
+    rubric_id, _ = open_rubric(client)
+    junior = [k for k in ladder if "-junior-" in k]
+    for key in junior[:-1]:
+        assert rate(client, rubric_id, ladder[key], "consistently").status_code == 200
+    last = rate(client, rubric_id, ladder[junior[-1]], "consistently")
+    html = last.get_data(as_text=True)
+    assert last.status_code == 200
+    assert html.startswith(f'<article id="c-{ladder[junior[-1]]}" class="competency done">')
+    assert '<div id="badge" hx-swap-oob="innerHTML">' in html and "<strong>Junior</strong>" in html
+    assert 'id="cat-team" hx-swap-oob="true"' in html
+    assert '<div id="gaps-body" hx-swap-oob="innerHTML">' in html
+    assert "4 to go for Mid-level" in html
+    assert "<html" not in html  # a fragment, not a page
+    assert last.headers["Vary"] and "HX-Request" in last.headers["Vary"]
+    # The full page agrees.
+    page = client.get(f"/rubrics/{rubric_id}").get_data(as_text=True)
+    assert "<strong>Junior</strong>" in page and "4 to go for Mid-level" in page
+
+
+def test_partial_rating_marks_gap_as_partly_and_moves_progress(client, as_role, ladder):
+    as_role("engineer")
+    rubric_id, _ = open_rubric(client)
+    html = rate(client, rubric_id, ladder["code-junior-1"], "sometimes").get_data(as_text=True)
+    assert "25% of Junior" in html
+    assert 'Code at Junior #1</a> <span class="tag">partly</span>' in html
+
+
+def test_approaching_modifier(client, as_role, ladder):
+    as_role("engineer")
+    rubric_id, _ = open_rubric(client)
+    for key in [k for k in ladder if "-junior-" in k] + ["code-mid-1", "code-mid-2"]:
+        html = rate(client, rubric_id, ladder[key], "consistently").get_data(as_text=True)
+    assert "<strong>Junior, approaching Mid-level</strong>" in html
+
+
+def test_without_javascript_save_redirects_back_to_the_competency(client, as_role, ladder):
+    as_role("engineer")
+    rubric_id, html = open_rubric(client)
+    assert 'class="small nojs">Save</button>' in html
+    cid = ladder["team-junior-2"]
+    response = rate(client, rubric_id, cid, "consistently", htmx=False)
+    assert response.status_code == 303
+    assert response.headers["Location"].endswith(f"/rubrics/{rubric_id}#c-{cid}")
+    page = client.get(f"/rubrics/{rubric_id}").get_data(as_text=True)
+    assert f'id="r{cid}-consistently" name="step" value="consistently" checked' in page
+
+
+def test_every_change_is_in_history(app, client, as_role, ladder):
+    user = as_role("engineer")
+    rubric_id, _ = open_rubric(client)
+    cid = ladder["code-junior-1"]
+    rate(client, rubric_id, cid, "sometimes")
+    rate(client, rubric_id, cid, "consistently")
+    rate(client, rubric_id, cid, "consistently")  # no change, no event
+    with app.app_context():
+        events = db.session.scalars(select(Event).order_by(Event.id)).all()
+        assert [(e.kind, e.actor_id, e.before, e.after) for e in events] == [
+            ("rating.self", user.id, {"step": None}, {"step": "sometimes"}),
+            ("rating.self", user.id, {"step": "sometimes"}, {"step": "consistently"}),
+        ]
+
+
+def test_bad_step_and_wrong_ids(client, as_role, ladder):
+    as_role("engineer")
+    rubric_id, _ = open_rubric(client)
+    cid = ladder["code-junior-1"]
+    assert rate(client, rubric_id, cid, "brilliant").status_code == 400
+    assert rate(client, rubric_id, 999999, "sometimes").status_code == 404
+    assert rate(client, 999999, cid, "sometimes").status_code == 404
+    assert client.get("/rubrics/999999").status_code == 404
+
+
+def test_track_and_target_switch_keeps_ratings(app, client, as_role, ladder):
+    as_role("engineer")
+    rubric_id, _ = open_rubric(client)
+    rate(client, rubric_id, ladder["code-junior-1"], "consistently")
+    response = client.post(f"/rubrics/{rubric_id}/settings", data={"track": "ic", "target": "mid"})
+    assert response.status_code == 303
+    page = client.get(f"/rubrics/{rubric_id}").get_data(as_text=True)
+    assert '<option value="mid" selected>' in page
+    assert "7 to go for Mid-level" in page  # gaps now count up to the chosen target
+    with app.app_context():
+        assert db.session.scalar(select(Rating.self_step)) == "consistently"
+
+
+def test_focus_builds_a_growth_plan_of_at_most_five(client, as_role, ladder):
+    as_role("engineer")
+    rubric_id, _ = open_rubric(client)
+    ids = list(ladder.values())
+    for cid in ids[:5]:
+        html = client.post(
+            f"/rubrics/{rubric_id}/focus/{cid}", data={"focus": "1"}, headers=HX
+        ).get_data(as_text=True)
+        assert (
+            'aria-pressed="true"' in html and '<section id="plan" hx-swap-oob="innerHTML">' in html
+        )
+    refused = client.post(f"/rubrics/{rubric_id}/focus/{ids[5]}", data={"focus": "1"}, headers=HX)
+    assert "You already focus on 5 competencies" in refused.get_data(as_text=True)
+    page = client.get(f"/rubrics/{rubric_id}").get_data(as_text=True)
+    plan = page[page.index('id="plan-heading"') : page.index('aria-label="Filter"')]
+    assert plan.count("<li>") == 5
+    client.post(f"/rubrics/{rubric_id}/focus/{ids[0]}", data={"focus": "0"})
+    page = client.get(f"/rubrics/{rubric_id}").get_data(as_text=True)
+    plan = page[page.index('id="plan-heading"') : page.index('aria-label="Filter"')]
+    assert plan.count("<li>") == 4
+
+
+def test_only_gaps_filter(client, as_role, ladder):
+    as_role("engineer")
+    rubric_id, _ = open_rubric(client)
+    rate(client, rubric_id, ladder["code-junior-1"], "consistently")
+    page = client.get(f"/rubrics/{rubric_id}?only=gaps").get_data(as_text=True)
+    assert f'id="c-{ladder["code-junior-1"]}"' not in page
+    assert f'id="c-{ladder["code-junior-2"]}"' in page
+
+
+def test_access_rules_for_rubrics(app, client, people, ladder):
+    from conftest import sign_in
+
+    sign_in(client, people.other_engineer)
+    other_rubric, _ = open_rubric(client)
+    client.post("/logout")
+    sign_in(client, people.engineer)
+    mine, _ = open_rubric(client)
+    cid = ladder["code-junior-1"]
+    # Another engineer's rubric, its writes, and their person page: all 404.
+    assert client.get(f"/rubrics/{other_rubric}").status_code == 404
+    assert client.get(f"/people/{people.other_engineer.id}/rubric").status_code == 404
+    assert rate(client, other_rubric, cid, "consistently").status_code == 404
+    assert (
+        client.post(f"/rubrics/{other_rubric}/focus/{cid}", data={"focus": "1"}).status_code == 404
+    )
+    assert client.post(f"/rubrics/{other_rubric}/settings", data={"track": "ic"}).status_code == 404
+    assert client.get(f"/rubrics/{other_rubric}/competencies/{cid}/evidence").status_code == 404
+    assert (
+        client.post(
+            f"/rubrics/{other_rubric}/competencies/{cid}/evidence",
+            data={"body": "x", "day": "2026-01-01"},
+        ).status_code
+        == 404
+    )
+    client.post("/logout")
+    # The engineer's manager sees and rates (as manager); another manager does not.
+    sign_in(client, people.manager)
+    assert client.get(f"/rubrics/{mine}").status_code == 200
+    assert rate(client, mine, cid, "sometimes").status_code == 200
+    assert client.get(f"/rubrics/{other_rubric}").status_code == 404
+    client.post("/logout")
+    # An admin may look, read-only.
+    sign_in(client, people.admin)
+    page = client.get(f"/rubrics/{mine}").get_data(as_text=True)
+    assert "read-only" in page and '<fieldset role="radiogroup" disabled>' in page
+    assert rate(client, mine, cid, "consistently").status_code == 404
+    with app.app_context():
+        row = db.session.scalar(
+            select(Rating).where(Rating.competency_id == cid, Rating.rubric_id == mine)
+        )
+        assert (row.self_step, row.manager_step) == (None, "sometimes")
+
+
+class QueryCounter:
+    """Count the SQL statements an app sends, leaving transaction control aside."""
+
+    def __init__(self):
+        self.statements: list[str] = []
+
+    def __call__(self, _conn, _cursor, statement, *_args):
+        word = statement.lstrip().split(None, 1)[0].upper()
+        if word not in {"BEGIN", "COMMIT", "ROLLBACK", "PRAGMA", "SAVEPOINT", "RELEASE"}:
+            self.statements.append(statement)
+
+
+@pytest.mark.parametrize("size", [100, 2000])
+@pytest.mark.parametrize("role", ["engineer", "manager"])
+def test_rating_post_budget(app, client, people, size, role):
+    """At most 5 SQL queries and under 4 KB, whatever the size of the ladder."""
+    from conftest import sign_in
+
+    with app.app_context():
+        store.save(synthetic_ladder(size))
+        db.session.commit()
+        ids = list(store.stored(store.by_key("synthetic")).competency_ids.values())
+    sign_in(client, people.engineer)
+    rubric_id, _ = open_rubric(client)
+    if role == "manager":
+        client.post("/logout")
+        sign_in(client, people.manager)
+    client.get(f"/rubrics/{rubric_id}")  # loads the ladder's shape into the cache once
+    counter = QueryCounter()
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", counter)
+    try:
+        sizes = []
+        for n, cid in enumerate(ids[:: max(1, size // 20)]):
+            counter.statements.clear()
+            response = rate(client, rubric_id, cid, ("sometimes", "consistently")[n % 2])
+            assert response.status_code == 200
+            assert len(counter.statements) <= 5, counter.statements
+            sizes.append(len(response.get_data()))
+    finally:
+        event.remove(engine, "before_cursor_execute", counter)
+    assert max(sizes) < 4096, max(sizes)
