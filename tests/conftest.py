@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import os
-import re
 from dataclasses import dataclass
 
 import flask_migrate
 import pytest
+from helpers import PASSWORD, sign_in
 from sqlalchemy import MetaData, create_engine, text
 
 from app import create_app
@@ -16,7 +16,6 @@ from app.auth.models import Role, User
 from app.config import normalise_url
 from app.extensions import db
 
-PASSWORD = "correct horse battery staple"
 _PASSWORD_HASH = passwords.hash_password(PASSWORD)  # hashed once: argon2 is slow on purpose
 
 
@@ -131,14 +130,6 @@ def people(app) -> People:
         return found
 
 
-def sign_in(client, user: User, remember: bool = False):
-    """Sign in through the real form and return the response."""
-    return client.post(
-        "/login",
-        data={"email": user.email, "password": PASSWORD, "remember": "y" if remember else ""},
-    )
-
-
 @pytest.fixture
 def as_role(client, people):
     """Sign the test client in as one of the people: as_role("engineer")."""
@@ -150,12 +141,3 @@ def as_role(client, people):
         return user
 
     return login
-
-
-def csrf_from(html: str) -> str:
-    """Pull the CSRF token out of a rendered page."""
-    match = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html) or re.search(
-        r'name="csrf-token" content="([^"]+)"', html
-    )
-    assert match, "no CSRF token on the page"
-    return match.group(1)

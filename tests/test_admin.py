@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from conftest import PASSWORD, sign_in
+from helpers import PASSWORD, sign_in
 
 from app.auth.models import User
 from app.extensions import db

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from conftest import PASSWORD, sign_in
+from helpers import PASSWORD, sign_in
 from sqlalchemy import select
 
 from app.auth.models import Invitation, Throttle, User, utcnow

@@ -5,9 +5,8 @@ from __future__ import annotations
 import re
 
 import pytest
-from conftest import sign_in
+from helpers import HX, open_rubric, sign_in, small_ladder
 from sqlalchemy import select
-from test_rubric import HX, open_rubric, small_ladder
 
 from app.extensions import db
 from app.ladders import store

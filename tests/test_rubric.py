@@ -2,53 +2,14 @@
 
 from __future__ import annotations
 
-import re
-
 import pytest
+from helpers import HX, open_rubric, rate, sign_in, small_ladder
 from sqlalchemy import event, select
 
 from app.extensions import db
 from app.ladders import store
-from app.ladders.spec import (
-    CategorySpec,
-    CompetencySpec,
-    LadderSpec,
-    LevelRule,
-    LevelSpec,
-    TrackSpec,
-)
 from app.ladders.synthetic import ladder as synthetic_ladder
 from app.rubric.models import Event, Rating
-
-HX = {"HX-Request": "true"}
-
-
-def small_ladder() -> LadderSpec:
-    """Two levels, two categories, two competencies per cell; everything must be shown."""
-    levels = (LevelSpec("junior", "Junior"), LevelSpec("mid", "Mid-level"))
-    cats = (CategorySpec("code", "Code"), CategorySpec("team", "Teamwork"))
-    comps = tuple(
-        CompetencySpec(
-            f"{c.key}-{lv.key}-{n}",
-            f"{c.name} at {lv.name} #{n}",
-            lv.key,
-            c.key,
-            description=f"Why {c.name} #{n} matters.",
-            examples=("An example.",),
-        )
-        for lv in levels
-        for c in cats
-        for n in (1, 2)
-    )
-    return LadderSpec(
-        "small",
-        "Small ladder",
-        (TrackSpec("ic", "IC", ("junior", "mid")),),
-        levels,
-        cats,
-        comps,
-        rule=LevelRule(type="all", approaching=0.5),
-    )
 
 
 @pytest.fixture
@@ -59,22 +20,6 @@ def ladder(app):
         db.session.commit()
         stored = store.stored(store.by_key("small"))
         return dict(stored.competency_ids)
-
-
-def open_rubric(client) -> tuple[int, str]:
-    """Follow / to the signed-in person's rubric; return its id and the page."""
-    response = client.get("/", follow_redirects=True)
-    assert response.status_code == 200
-    rubric_id = int(re.search(r"/rubrics/(\d+)", response.request.path).group(1))
-    return rubric_id, response.get_data(as_text=True)
-
-
-def rate(client, rubric_id, competency_id, step, htmx=True):
-    return client.post(
-        f"/rubrics/{rubric_id}/ratings/{competency_id}",
-        data={"step": step},
-        headers=HX if htmx else {},
-    )
 
 
 def test_engineer_lands_on_their_rubric_with_every_competency(client, as_role, ladder):
@@ -210,8 +155,6 @@ def test_only_gaps_filter(client, as_role, ladder):
 
 
 def test_access_rules_for_rubrics(app, client, people, ladder):
-    from conftest import sign_in
-
     sign_in(client, people.other_engineer)
     other_rubric, _ = open_rubric(client)
     client.post("/logout")
@@ -269,8 +212,6 @@ class QueryCounter:
 @pytest.mark.parametrize("role", ["engineer", "manager"])
 def test_rating_post_budget(app, client, people, size, role):
     """At most 5 SQL queries and under 4 KB, whatever the size of the ladder."""
-    from conftest import sign_in
-
     with app.app_context():
         store.save(synthetic_ladder(size))
         db.session.commit()

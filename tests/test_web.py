@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import csrf_from, sign_in
+from helpers import PASSWORD, csrf_from, sign_in
 
 
 def test_security_headers(client):
@@ -41,8 +41,6 @@ def test_csrf_is_enforced(make_app, people):
     assert refused.status_code == 400
     assert "Bad request" in refused.get_data(as_text=True)
     token = csrf_from(client.get("/login").get_data(as_text=True))
-    from conftest import PASSWORD
-
     ok = client.post(
         "/login", data={"email": people.engineer.email, "password": PASSWORD, "csrf_token": token}
     )

@@ -84,7 +84,10 @@ def test_bad_rows_are_listed_with_their_csv_lines():
 
 def test_bad_headers_are_refused():
     assert "lacks the column(s): category" in problems_of("level,competency\nL1,A\n")[0].message
-    assert "unknown column 'exmaples'" in problems_of("level,category,competency,exmaples\n")[0].message
+    assert (
+        "unknown column 'exmaples'"
+        in problems_of("level,category,competency,exmaples\n")[0].message
+    )
     assert "more than once" in problems_of("level,level,category,competency\n")[0].message
     assert "empty" in problems_of("\n\n")[0].message
 
@@ -92,7 +95,10 @@ def test_bad_headers_are_refused():
 def test_points_column_must_hold_numbers():
     found = problems_of("level,category,competency,points\nL1,Craft,A,lots\n")
     assert found[0].line == 2 and "not a number" in found[0].message
-    assert parse_csv("level,category,competency,points\nL1,Craft,A,2.5\n").competencies[0].points == 2.5
+    assert (
+        parse_csv("level,category,competency,points\nL1,Craft,A,2.5\n").competencies[0].points
+        == 2.5
+    )
 
 
 def test_export_then_parse_gives_back_the_competencies():

@@ -159,7 +159,12 @@ def test_small_ft_file():
 
 def test_ft_unknown_theme_is_refused_at_its_line():
     with pytest.raises(LadderFormatError) as caught:
-        parse(FT.replace("theme: craft\n    summary: Leads", "theme: art\n    summary: Leads").encode(), filename="p.yml")
+        parse(
+            FT.replace(
+                "theme: craft\n    summary: Leads", "theme: art\n    summary: Leads"
+            ).encode(),
+            filename="p.yml",
+        )
     [problem] = caught.value.problems
     # "theme: art" is line 19 of FT (the second competency's theme).
     assert problem.line == 19 and "unknown category 'art'" in problem.message
@@ -170,14 +175,20 @@ def test_outline_skips_toc_prose_tables_code_and_faq():
     assert spec.name == "Our ladder"
     assert [x.name for x in spec.levels] == ["Junior"]
     assert [x.name for x in spec.categories] == ["General", "Craft", "People"]
-    assert [c.title for c in spec.competencies] == ["A general bullet", "Writes code", "Helps others"]
+    assert [c.title for c in spec.competencies] == [
+        "A general bullet",
+        "Writes code",
+        "Helps others",
+    ]
     writes = spec.competencies[1]
     assert writes.description == "that works"
     assert writes.examples == ("Example one",)
 
 
 def test_outline_with_shallower_headings():
-    spec = parse(b"# Junior\n## Craft\n- Writes code\n# Senior\n## Craft\n- Leads\n", filename="l.md")
+    spec = parse(
+        b"# Junior\n## Craft\n- Writes code\n# Senior\n## Craft\n- Leads\n", filename="l.md"
+    )
     assert [x.name for x in spec.levels] == ["Junior", "Senior"]
     assert [x.key for x in spec.categories] == ["craft"]
     assert len(spec.competencies) == 2
@@ -191,7 +202,8 @@ def test_outline_without_bullets_is_refused():
 def test_diff_counts_added_updated_archived():
     old = parse(FT.encode(), filename="product.yml")
     edited = FT.replace("Leads builds.", "Leads big builds.").replace(
-        "  - id: 11111111-1111-4111-8111-111111111111", "  - id: 33333333-3333-4333-8333-333333333333"
+        "  - id: 11111111-1111-4111-8111-111111111111",
+        "  - id: 33333333-3333-4333-8333-333333333333",
     )
     new = parse(edited.encode(), filename="product.yml")
     change = diff(old, new)

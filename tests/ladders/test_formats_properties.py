@@ -112,14 +112,27 @@ def test_slugify_is_deterministic_nonempty_and_url_safe(text):
 
 
 def _text(min_size: int = 1):
-    return st.text(min_size=min_size, max_size=40).map(str.strip).filter(lambda t: len(t) >= min_size)
+    return (
+        st.text(min_size=min_size, max_size=40).map(str.strip).filter(lambda t: len(t) >= min_size)
+    )
 
 
 @st.composite
 def ladders(draw):
     """Draw a valid ladder whose text fields hold arbitrary characters."""
-    level_keys = draw(st.lists(st.text("abc-1", min_size=1, max_size=6).map(slugify), min_size=1, max_size=4, unique=True))
-    category_keys = draw(st.lists(st.sampled_from(["craft", "people", "impact"]), min_size=1, max_size=3, unique=True))
+    level_keys = draw(
+        st.lists(
+            st.text("abc-1", min_size=1, max_size=6).map(slugify),
+            min_size=1,
+            max_size=4,
+            unique=True,
+        )
+    )
+    category_keys = draw(
+        st.lists(
+            st.sampled_from(["craft", "people", "impact"]), min_size=1, max_size=3, unique=True
+        )
+    )
     levels = tuple(LevelSpec(k, draw(_text()), draw(_text(0))) for k in level_keys)
     categories = tuple(CategorySpec(k, draw(_text()), draw(_text(0))) for k in category_keys)
     comps = tuple(
@@ -136,7 +149,11 @@ def ladders(draw):
     )
     rule = draw(
         st.sampled_from(
-            [LevelRule(), LevelRule("threshold", 0.8, 0.5), LevelRule("points", None, None, (0, 1, 3), {level_keys[0]: 0})]
+            [
+                LevelRule(),
+                LevelRule("threshold", 0.8, 0.5),
+                LevelRule("points", None, None, (0, 1, 3), {level_keys[0]: 0}),
+            ]
         )
     )
     return LadderSpec(

@@ -54,7 +54,14 @@ def test_ft_splits_into_two_tracks_sharing_early_levels():
     tracks = {t.key: t.levels for t in spec.tracks}
     assert tracks == {
         "ic": ("junior", "engineer", "senior-1", "senior-2-ic", "principal-ic"),
-        "manager": ("junior", "engineer", "senior-1", "senior-2-pm", "principal-pm", "tech-director"),
+        "manager": (
+            "junior",
+            "engineer",
+            "senior-1",
+            "senior-2-pm",
+            "principal-pm",
+            "tech-director",
+        ),
     }
 
 
@@ -68,7 +75,8 @@ def test_ft_competency_title_is_first_sentence_and_description_keeps_the_rest():
     assert (first.level, first.category) == ("junior", "planning-organising")
     # A numbered technical summary loses its "1." marker in the title.
     tech = by_title(
-        spec, "Writes well-tested code and documentation in keeping with our guidelines and conventions."
+        spec,
+        "Writes well-tested code and documentation in keeping with our guidelines and conventions.",
     )
     assert tech.level == "junior" and tech.category == "technical"
     assert "2. Uses tooling and systems at a basic level" in tech.description
@@ -136,7 +144,9 @@ def test_codecademy_outline_counts():
 def test_codecademy_specific_competencies():
     spec = load("codecademy-ic.md")
     interview = [
-        c for c in spec.competencies if c.title == "You are interview-trained and share the interview load for your team."
+        c
+        for c in spec.competencies
+        if c.title == "You are interview-trained and share the interview load for your team."
     ]
     assert {c.level for c in interview} == {"software-engineer-2", "senior-software-engineer"}
     # Line 171 is an indented continuation of the bullet above it: it becomes the description.

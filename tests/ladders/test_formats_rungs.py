@@ -151,7 +151,11 @@ def test_points_rule_and_custom_scale_round_trip():
         (("level: e2\n", "level: e9\n"), "unknown level 'e9'", 41),
         (("category: people", "category: nope"), "unknown category 'nope'", 46),
         (("key: craft-e2-design", "key: craft-e1-tests"), "duplicate competency key", 39),
-        (("{key: e2, name: Engineer II}", "{key: e1, name: Engineer II}"), "duplicate level key", 22),
+        (
+            ("{key: e2, name: Engineer II}", "{key: e1, name: Engineer II}"),
+            "duplicate level key",
+            22,
+        ),
         (("{key: people, name: People}", "{key: craft, name: People}"), "duplicate category", 27),
         (("key: manager", "key: ic"), "duplicate track key", 17),
         (("title: Runs one-to-ones", "title: '  '"), "empty title", 44),
@@ -161,7 +165,11 @@ def test_points_rule_and_custom_scale_round_trip():
         (("threshold: 0.8", "threshold: 1.5"), "between 0 and 1", 10),
         (("approaching: 0.5", "approaching: -0.5"), "between 0 and 1", 11),
         (("type: threshold\n  threshold: 0.8\n", "type: points\n"), "needs level_points", 8),
-        (("type: threshold\n  threshold: 0.8\n", "type: all\n  threshold: 0.8\n"), "only applies", 10),
+        (
+            ("type: threshold\n  threshold: 0.8\n", "type: all\n  threshold: 0.8\n"),
+            "only applies",
+            10,
+        ),
         (("type: threshold\n  threshold: 0.8\n", "type: threshold\n"), "needs a threshold", 8),
         (("type: threshold", "type: majority"), "must be one of", 9),
         (("points: 2", "points: -1"), "not a number >= 0", 38),
@@ -185,8 +193,14 @@ def test_bad_native_files_are_refused_with_line(change, expected, line):
     ("scale", "expected"),
     [
         ("scale: []", "at least one step"),
-        ("scale:\n  - {key: a, label: A, value: 0.5}\n  - {key: b, label: B, value: 0.2}", "increase"),
-        ("scale:\n  - {key: a, label: A, value: 0}\n  - {key: b, label: B, value: 1.5}", "between 0 and 1"),
+        (
+            "scale:\n  - {key: a, label: A, value: 0.5}\n  - {key: b, label: B, value: 0.2}",
+            "increase",
+        ),
+        (
+            "scale:\n  - {key: a, label: A, value: 0}\n  - {key: b, label: B, value: 1.5}",
+            "between 0 and 1",
+        ),
         ("scale:\n  - {key: a, label: A, value: 0}\n  - {key: b, label: B, value: 0.9}", "value 1"),
         ("scale:\n  - {key: a, label: A}", "needs a value"),
     ],
@@ -205,8 +219,12 @@ def test_every_problem_is_listed_not_just_the_first():
 
 def test_structure_surprises_become_problems():
     assert "must be a mapping" in messages("- just\n- a list\n", format="rungs")
-    assert "must be a list, not a mapping" in messages(LADDER.replace("levels: [e1, e2, staff]", "levels: {a: 1}"))
-    assert "must be text, not a list" in messages(LADDER.replace("title: Runs one-to-ones", "title: [a, b]"))
+    assert "must be a list, not a mapping" in messages(
+        LADDER.replace("levels: [e1, e2, staff]", "levels: {a: 1}")
+    )
+    assert "must be text, not a list" in messages(
+        LADDER.replace("title: Runs one-to-ones", "title: [a, b]")
+    )
     assert "put it in quotes" in messages(LADDER.replace("name: Engineering\n", "name: true\n", 1))
     assert "competencies item 2 must be a mapping" in messages(
         LADDER.replace("  - key: craft-e2-design\n", "  - oops\n  - key: craft-e2-design\n")
@@ -219,7 +237,9 @@ def test_yaml_errors_name_the_line():
     assert len(found) == 1 and found[0].line is not None and "invalid YAML" in found[0].message
     tab = problems_of("rungs: 1\nname: x\nlevels:\n\t- a\n")
     assert tab[0].line == 4 and "TAB" in tab[0].message
-    repeated = problems_of(LADDER.replace("name: Engineering\n", "name: Engineering\nname: Again\n"))
+    repeated = problems_of(
+        LADDER.replace("name: Engineering\n", "name: Engineering\nname: Again\n")
+    )
     assert any(p.line == 4 and "repeated" in p.message for p in repeated)
 
 
@@ -248,4 +268,12 @@ def test_schema_names_the_same_top_level_keys():
     assert tuple(schema["properties"]) == TOP_KEYS
     assert schema["additionalProperties"] is False
     competency = schema["$defs"]["competency"]["properties"]
-    assert tuple(competency) == ("key", "title", "level", "category", "description", "examples", "points")
+    assert tuple(competency) == (
+        "key",
+        "title",
+        "level",
+        "category",
+        "description",
+        "examples",
+        "points",
+    )
