@@ -45,7 +45,7 @@ def test_rating_recomputes_badge_progress_and_gaps_in_one_response(client, as_ro
     last = rate(client, rubric_id, ladder[junior[-1]], "consistently")
     html = last.get_data(as_text=True)
     assert last.status_code == 200
-    assert html.startswith(f'<article id="c-{ladder[junior[-1]]}" class="competency done">')
+    assert html.startswith(f'<div id="h-{ladder[junior[-1]]}" class="head done">')
     assert '<div id="badge" hx-swap-oob="innerHTML">' in html and "<strong>Junior</strong>" in html
     assert 'id="cat-team" hx-swap-oob="true"' in html
     assert '<div id="gaps-body" hx-swap-oob="innerHTML">' in html

@@ -90,3 +90,17 @@ class Event(db.Model):
     before: Mapped[dict | None] = mapped_column(JSON)
     after: Mapped[dict | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Presence(db.Model):
+    """Who has a rubric open right now, refreshed by their page's polling."""
+
+    __tablename__ = "presence"
+
+    rubric_id: Mapped[int] = mapped_column(
+        ForeignKey("rubrics.id", ondelete="CASCADE"), primary_key=True
+    )
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    seen_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from flask import url_for
 
+from app.auth.models import utcnow
 from app.ladders import store
 from app.ladders.spec import CategorySpec, CompetencySpec, LevelSpec, ScaleStep, TrackSpec
-from app.rubric import engine, service
+from app.rubric import engine, live, service
 from app.rubric.service import Loaded, RatingRow
 
 FOCUS_LIMIT = 5
@@ -39,6 +41,26 @@ class Item:
     def focus(self) -> bool:
         return bool(self.row and self.row.focus)
 
+    def mine(self, side: str) -> str | None:
+        """The rating the viewer's side gave."""
+        return self.self_step if side == "self" else self.manager_step
+
+    def theirs(self, side: str) -> str | None:
+        """The rating the other side gave."""
+        return self.manager_step if side == "self" else self.self_step
+
+    def changed_by(self, view: RubricView) -> str:
+        """Say who last set the other side's rating and when, e.g. "Maya, 3 min ago"."""
+        if self.row is None:
+            return ""
+        if view.primary == "self":
+            at, who = self.row.manager_at, view.loaded.manager_name or "a former manager"
+            if self.row.manager_by_id and self.row.manager_by_id != view.loaded.owner_manager_id:
+                who = "a former manager"
+        else:
+            at, who = self.row.self_at, view.owner_name
+        return f"{who}, {ago(at)}" if at else who
+
 
 @dataclass
 class RubricView:
@@ -51,6 +73,8 @@ class RubricView:
     standing: engine.Standing  # from the viewer's side (the person's own for read-only)
     other: engine.Standing | None  # the other side, when it has rated anything
     scale: tuple[ScaleStep, ...] = field(default=())
+    since: int = 0  # the rubric's version (newest event id) this view shows
+    here: list[tuple[int, str]] = field(default_factory=list)  # others viewing now
 
     @property
     def rubric(self):
@@ -63,6 +87,32 @@ class RubricView:
     @property
     def own(self) -> bool:
         return self.side == "self"
+
+    @property
+    def other_label(self) -> str:
+        """How the other side is named on this page."""
+        if self.primary == "self":
+            return (
+                f"Manager ({self.loaded.manager_name})" if self.loaded.manager_name else "Manager"
+            )
+        return self.owner_name
+
+    def shows(self, item: Item, only: str | None) -> bool:
+        """Tell whether a filter keeps a competency on the page."""
+        if only == "gaps":
+            return not item.demonstrated
+        if only == "disagree":
+            mine, theirs = item.mine(self.primary), item.theirs(self.primary)
+            return bool(mine and theirs and mine != theirs)
+        return True
+
+    @property
+    def presence(self) -> str:
+        return live.presence_text(self.here)
+
+    @property
+    def seen(self) -> str:
+        return live.seen_key(self.here)
 
     @property
     def open_gaps(self) -> int:
@@ -116,7 +166,24 @@ class RubricView:
         return url_for("rubric.rate", rubric_id=self.rubric.id, competency_id=competency_id)
 
 
-def build(loaded: Loaded, side: str | None, rows: dict[int, RatingRow]) -> RubricView:
+def ago(at: datetime, now: datetime | None = None) -> str:
+    """Describe a past moment briefly: "just now", "5 min ago", "3 Nov 14:02"."""
+    seconds = ((now or utcnow()) - at).total_seconds()
+    if seconds < 60:
+        return "just now"
+    if seconds < 3600:
+        return f"{int(seconds // 60)} min ago"
+    return at.strftime("%-d %b %H:%M UTC")
+
+
+def build(
+    loaded: Loaded,
+    side: str | None,
+    rows: dict[int, RatingRow],
+    *,
+    since: int = 0,
+    here: list[tuple[int, str]] | None = None,
+) -> RubricView:
     """Compute the standing of both sides and gather what the page needs."""
     stored = store.stored(loaded.ladder)
     spec = stored.spec
@@ -137,4 +204,6 @@ def build(loaded: Loaded, side: str | None, rows: dict[int, RatingRow]) -> Rubri
         standing=engine.evaluate(index, mine, target),
         other=engine.evaluate(index, theirs, target) if theirs else None,
         scale=spec.scale,
+        since=since,
+        here=here or [],
     )

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import aliased
 
 from app.auth.models import User, utcnow
 from app.extensions import db
@@ -24,6 +26,7 @@ class Loaded:
     ladder: Ladder
     owner_manager_id: int | None
     owner_name: str
+    manager_name: str | None
 
     @property
     def owner_id(self) -> int:
@@ -36,6 +39,9 @@ class RatingRow:
     manager_step: str | None
     evidence_count: int
     focus: bool
+    self_at: datetime | None = None
+    manager_at: datetime | None = None
+    manager_by_id: int | None = None
 
 
 def load(rubric_id: int, *, for_update: bool = False) -> Loaded | None:
@@ -44,10 +50,12 @@ def load(rubric_id: int, *, for_update: bool = False) -> Loaded | None:
     ``for_update`` locks the rubric row on PostgreSQL so concurrent changes to one rubric
     take turns and each sees the other's result; SQLite's BEGIN IMMEDIATE already does.
     """
+    manager = aliased(User)
     query = (
-        select(Rubric, Ladder, User.manager_id, User.name)
+        select(Rubric, Ladder, User.manager_id, User.name, manager.name)
         .join(Ladder, Rubric.ladder_id == Ladder.id)
         .join(User, Rubric.user_id == User.id)
+        .outerjoin(manager, User.manager_id == manager.id)
         .where(Rubric.id == rubric_id)
     )
     if for_update:
@@ -65,6 +73,9 @@ def ratings(rubric_id: int) -> dict[int, RatingRow]:
             Rating.manager_step,
             Rating.evidence_count,
             Rating.focus,
+            Rating.self_at,
+            Rating.manager_at,
+            Rating.manager_by_id,
         ).where(Rating.rubric_id == rubric_id)
     )
     return {r[0]: RatingRow(*r[1:]) for r in rows}
@@ -151,3 +162,13 @@ def rubric_for(user: User, ladder: Ladder) -> Rubric:
         db.session.add(rubric)
         db.session.commit()
     return rubric
+
+
+def with_change(
+    old: RatingRow | None, side: str, step: str, actor_id: int, at: datetime
+) -> RatingRow:
+    """Return a rating row as it is after one side's change."""
+    old = old or RatingRow(None, None, 0, False)
+    if side == "self":
+        return replace(old, self_step=step, self_at=at)
+    return replace(old, manager_step=step, manager_at=at, manager_by_id=actor_id)

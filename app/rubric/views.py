@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
-from jinja2_fragments.flask import render_blocks
+from jinja2_fragments.flask import render_block, render_blocks
 
 from app.access import can_see, person_or_404, rating_side
 from app.auth.models import utcnow
+from app.database import write_intent
 from app.extensions import db
 from app.ladders import store
-from app.rubric import page, service
+from app.rubric import live, page, service
 from app.web import is_htmx
 
 bp = Blueprint("rubric", __name__)
@@ -67,8 +68,16 @@ def show(rubric_id: int):
     """Show a rubric: standing, gaps, focus, and every competency of the track."""
     loaded = loaded_or_404(rubric_id)
     side = rating_side(current_user, loaded.owner_id, loaded.owner_manager_id)
-    view = page.build(loaded, side, service.ratings(rubric_id))
+    view = page.build(
+        loaded,
+        side,
+        service.ratings(rubric_id),
+        since=service.latest_event_id(rubric_id),
+        here=live.viewers(rubric_id, current_user.id),
+    )
     only = request.args.get("only")
+    if only not in ("gaps", "disagree"):
+        only = None
     ladders = store.all_ladders()
     return render_template(TEMPLATE, view=view, only=only, ladders=ladders)
 
@@ -101,7 +110,7 @@ def rate(rubric_id: int, competency_id: int):
             after={"step": step},
         )
         db.session.commit()
-        rows[competency_id] = _with_step(old, side, step)
+        rows[competency_id] = service.with_change(old, side, step, current_user.id, now)
     if not is_htmx():
         return back_to(rubric_id, f"c-{competency_id}")
     view = page.build(loaded, side, rows)
@@ -109,17 +118,12 @@ def rate(rubric_id: int, competency_id: int):
     category = view.category(item.spec.category)
     blocks = ["competency", "badge_oob", "progress_item", "gaps_oob"]
     response = Response(
-        render_blocks(TEMPLATE, blocks, view=view, item=item, category=category, oob=True)
+        render_blocks(
+            TEMPLATE, blocks, view=view, item=item, category=category, oob=True, fragment=True
+        )
     )
     response.vary.add("HX-Request")
     return response
-
-
-def _with_step(old: service.RatingRow | None, side: str, step: str) -> service.RatingRow:
-    old = old or service.RatingRow(None, None, 0, False)
-    if side == "self":
-        return service.RatingRow(step, old.manager_step, old.evidence_count, old.focus)
-    return service.RatingRow(old.self_step, step, old.evidence_count, old.focus)
 
 
 @bp.post("/rubrics/<int:rubric_id>/focus/<int:competency_id>")
@@ -164,7 +168,14 @@ def focus(rubric_id: int, competency_id: int):
     view = page.build(loaded, "self", rows)
     item = view.item(competency_id)
     response = Response(
-        render_blocks(TEMPLATE, ["competency", "plan_oob"], view=view, item=item, message=message)
+        render_blocks(
+            TEMPLATE,
+            ["competency", "plan_oob"],
+            view=view,
+            item=item,
+            message=message,
+            fragment=True,
+        )
     )
     response.vary.add("HX-Request")
     return response
@@ -194,3 +205,56 @@ def settings(rubric_id: int):
         db.session.commit()
         flash("Track and target saved. Your ratings stay as they were.", "success")
     return back_to(rubric_id)
+
+
+@bp.get("/rubrics/<int:rubric_id>/live")
+@login_required
+def live_changes(rubric_id: int):
+    """Answer a poll: 204 when nothing changed, else only the changed fragments."""
+    if live.heartbeat_due(rubric_id):
+        db.session.commit()  # end the read transaction: the presence write needs its own
+        write_intent.set(True)
+        loaded = loaded_or_404(rubric_id)
+        live.touch(rubric_id, current_user.id)
+        db.session.commit()
+        write_intent.set(False)
+    else:
+        loaded = loaded_or_404(rubric_id)
+    since = request.args.get("since", type=int, default=0)
+    latest = service.latest_event_id(rubric_id)
+    here = live.viewers(rubric_id, current_user.id)
+    if latest <= since and live.seen_key(here) == request.args.get("seen", ""):
+        return Response(status=204)
+    side = rating_side(current_user, loaded.owner_id, loaded.owner_manager_id)
+    events = live.events_since(rubric_id, since) if latest > since else []
+    view = page.build(loaded, side, service.ratings(rubric_id), since=latest, here=here)
+    keys = view.stored.competency_keys
+    changed = list(dict.fromkeys(e.competency_id for e in events if e.competency_id in keys))
+    by_others = {e.competency_id for e in events if e.actor_id != current_user.id}
+    parts = [
+        render_block(
+            TEMPLATE,
+            "competency",
+            view=view,
+            item=view.item(cid),
+            head_oob=True,
+            fragment=True,
+            changed=cid in by_others,
+        )
+        for cid in changed
+    ]
+    blocks = ["live_oob"]
+    if events:
+        blocks += ["badge_oob", "gaps_oob"]
+        parts += [
+            render_block(TEMPLATE, "progress_item", view=view, category=c, oob=True)
+            for c in view.standing.categories
+        ]
+        if any(e.kind == "focus" for e in events) and view.own:
+            blocks.append("plan_oob")
+    context = dict(view=view, oob=True, fragment=True)
+    parts.append(render_blocks(TEMPLATE, blocks, **context))
+    notices = [e for e in events if e.kind == "settings" and e.actor_id != current_user.id]
+    if notices:
+        parts.append(render_block(TEMPLATE, "settings_notice_oob", **context))
+    return Response("".join(parts))

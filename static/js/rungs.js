@@ -6,3 +6,11 @@ document.addEventListener("htmx:configRequest", (event) => {
   const meta = document.querySelector('meta[name="csrf-token"]');
   if (meta) event.detail.headers["X-CSRFToken"] = meta.content;
 });
+
+// Live updates poll only while the tab is visible, and catch up as soon as it is again.
+document.addEventListener("htmx:beforeRequest", (event) => {
+  if (event.detail.elt.id === "live" && document.hidden) event.preventDefault();
+});
+document.addEventListener("visibilitychange", () => {
+  if (!document.hidden) document.dispatchEvent(new Event("rungs:visible"));
+});

@@ -6,6 +6,7 @@ import pytest
 
 from app.ladders.formats import FORMATS, LadderFormatError, Problem, detect, diff, parse, slugify
 from app.ladders.formats.errors import MAX_PROBLEMS
+from app.ladders.formats.validate import MAX_COMPETENCIES
 
 MONZO = """\
 ---
@@ -263,3 +264,19 @@ def test_a_flood_of_problems_is_capped():
     problems = caught.value.problems
     assert len(problems) == MAX_PROBLEMS + 1
     assert "50 more problems" in problems[-1].message
+
+
+@pytest.mark.parametrize(
+    ("name", "head", "row"),
+    [
+        ("x.csv", "level,category,competency\n", "L1,Craft,Same\n"),
+        ("x.md", "## L1\n### Craft\n", "- Same\n"),
+    ],
+)
+def test_a_huge_ladder_is_refused_early(name, head, row):
+    with pytest.raises(LadderFormatError) as caught:
+        parse((head + row * (MAX_COMPETENCIES + 1)).encode(), filename=name)
+    assert any(
+        f"more than {MAX_COMPETENCIES:,} competencies" in p.message for p in caught.value.problems
+    )
+    assert len(parse((head + row * 3).encode(), filename=name).competencies) == 3

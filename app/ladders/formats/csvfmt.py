@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from app.ladders.formats.errors import LadderFormatError, Problem
 from app.ladders.formats.slug import competency_key, slugify, unique
-from app.ladders.formats.validate import Parsed
+from app.ladders.formats.validate import MAX_COMPETENCIES, Parsed
 from app.ladders.formats.yamlread import Path
 from app.ladders.spec import CategorySpec, CompetencySpec, LadderSpec, LevelSpec, TrackSpec
 
@@ -52,7 +52,7 @@ def parse_csv(text: str, *, file: str, key: str, name: str) -> Parsed:
     if not track_names and rows:
         track_names[DEFAULT_TRACK] = name
     members: dict[str, set[str]] = {t: set() for t in track_names}
-    used: set[str] = set()
+    used: dict[str, int] = {}
     comps: list[CompetencySpec] = []
     lines: dict[Path, int] = {}
     for row in rows:
@@ -105,6 +105,8 @@ def _rows(text: str, file: str, problems: list[Problem]) -> list[_Row]:
             row = _row(header, cells, file, start, problems)
             if row is not None:
                 rows.append(row)
+            if len(rows) > MAX_COMPETENCIES:
+                break  # validate() says so; reading on would only cost time
     except csv.Error as exc:
         problems.append(Problem(file, end + 1, f"this is not valid CSV: {exc}"))
     if header is None and not problems:

@@ -52,7 +52,7 @@ def parse_monzo(text: str, *, file: str, key: str, fallback_name: str) -> Parsed
     categories: list[CategorySpec] = []
     comps: list[CompetencySpec] = []
     out: dict[Path, int] = {}
-    used: set[str] = set()
+    used: dict[str, int] = {}
     for i, item in enumerate(r.items(top, "topics", ())):
         path: Path = ("topics", i)
         topic = r.mapping(item, path, f"topic {i + 1}")

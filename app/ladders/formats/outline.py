@@ -10,7 +10,7 @@ from typing import NamedTuple
 
 from app.ladders.formats.errors import LadderFormatError, Problem
 from app.ladders.formats.slug import competency_key, slugify, strip_decoration, unique
-from app.ladders.formats.validate import Parsed
+from app.ladders.formats.validate import MAX_COMPETENCIES, TOO_MANY, Parsed
 from app.ladders.formats.yamlread import Path
 from app.ladders.spec import CategorySpec, CompetencySpec, LadderSpec, LevelSpec, TrackSpec
 
@@ -55,10 +55,10 @@ def parse_outline(text: str, *, file: str, key: str, fallback_name: str) -> Pars
     depths = {t.depth for t in tokens if t.kind == "heading" and t.depth < category_depth}
     level_depth = max(depths) if depths else category_depth
 
-    title, items, level_lines = _collect(tokens, level_depth, category_depth, fallback_name)
+    title, items, level_lines = _collect(tokens, level_depth, category_depth, fallback_name, file)
     levels = _ordered(it.level for it in items)
     categories = _ordered(it.category for it in items)
-    used: set[str] = set()
+    used: dict[str, int] = {}
     comps: list[CompetencySpec] = []
     lines: dict[Path, int] = {}
     for it in items:
@@ -73,9 +73,8 @@ def parse_outline(text: str, *, file: str, key: str, fallback_name: str) -> Pars
                 examples=tuple(it.examples),
             )
         )
-    out: dict[Path, int] = dict(lines)
     for i, name in enumerate(levels):
-        out[("levels", i)] = level_lines[name]
+        lines[("levels", i)] = level_lines[name]
     spec = LadderSpec(
         key=key,
         name=title,
@@ -84,7 +83,7 @@ def parse_outline(text: str, *, file: str, key: str, fallback_name: str) -> Pars
         categories=tuple(CategorySpec(slugify(x), x) for x in categories),
         competencies=tuple(comps),
     )
-    return Parsed(spec, out, [])
+    return Parsed(spec, lines, [])
 
 
 def _tokens(text: str) -> Iterator[_Token]:
@@ -130,7 +129,7 @@ def _category_depth(tokens: list[_Token]) -> int | None:
 
 
 def _collect(
-    tokens: list[_Token], level_depth: int, category_depth: int, fallback_name: str
+    tokens: list[_Token], level_depth: int, category_depth: int, fallback_name: str, file: str
 ) -> tuple[str, list[_Item], dict[str, int]]:
     title = ""
     level = category = ""
@@ -160,6 +159,8 @@ def _collect(
             if t.text and not _LINK_ONLY.match(t.text):
                 current = _Item(t.line, t.text, level, category or GENERAL)
                 items.append(current)
+                if len(items) > MAX_COMPETENCIES:
+                    raise LadderFormatError([Problem(file, t.line, TOO_MANY)])
         elif current is not None and t.kind == "sub":
             if not _LINK_ONLY.match(t.text):
                 current.examples.append(t.text)

@@ -177,8 +177,10 @@ def _rule(r: Reader, raw: Any) -> LevelRule:
             points = _whole(r, value, ("rule", "level_points", str(level)))
             if points is not None:
                 level_points[str(level)] = points
+    # An unknown type is kept as written, so that validate() can name it.
+    rule_type = r.text(m, "type", ("rule",)) or "all"
     return LevelRule(
-        type=r.text(m, "type", ("rule",)) or "all",  # type: ignore[arg-type]  # validate() checks it
+        type=rule_type,  # type: ignore[arg-type]
         threshold=r.number(m, "threshold", ("rule",)),
         approaching=r.number(m, "approaching", ("rule",)),
         milestone_points=tuple(p for p in milestones if p is not None),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 import unicodedata
@@ -11,6 +12,8 @@ _NON_SLUG = re.compile(r"[^a-z0-9]+")
 KEY_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{0,99}$")
 
 
+# Level and category names repeat on every row of a big file; slugs are pure, so cache them.
+@functools.lru_cache(maxsize=4096)
 def slugify(text: str, *, max_length: int = MAX_SLUG) -> str:
     """Return a lowercase ASCII slug of ``text``; never empty, same text gives same slug."""
     # NFKD splits "é" into "e" + accent so accented Latin keeps its letters.
@@ -34,14 +37,21 @@ def competency_key(category: str, level: str, title: str) -> str:
     return "-".join((*parts, slugify(title, max_length=40)))
 
 
-def unique(base: str, used: set[str]) -> str:
-    """Return ``base``, or ``base-2``, ``base-3``... whichever is not in ``used``; record it."""
-    key = base
-    n = 2
-    while key in used:
-        key = f"{base}-{n}"
+def unique(base: str, used: dict[str, int]) -> str:
+    """Return ``base``, or ``base-2``, ``base-3``... whichever is free, and mark it used.
+
+    ``used`` maps each key handed out to the next suffix worth trying, so that a file with
+    thousands of identical titles does not cost quadratic time.
+    """
+    if base not in used:
+        used[base] = 2
+        return base
+    n = used[base]
+    while f"{base}-{n}" in used:
         n += 1
-    used.add(key)
+    used[base] = n + 1
+    key = f"{base}-{n}"
+    used[key] = 2
     return key
 
 

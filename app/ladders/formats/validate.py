@@ -12,6 +12,9 @@ from app.ladders.formats.yamlread import Path, line_of
 from app.ladders.spec import LadderSpec, LevelRule, ScaleStep
 
 RULE_TYPES = ("all", "threshold", "points")
+# Real ladders have tens to hundreds of competencies; the cap keeps a hostile file cheap.
+MAX_COMPETENCIES = 5000
+TOO_MANY = f"the ladder has more than {MAX_COMPETENCIES:,} competencies, the most Rungs accepts"
 KEY_RULE = (
     "must be 1-100 lowercase letters, digits, '-', '_' or '.', starting with a letter or digit"
 )
@@ -55,6 +58,8 @@ def validate(
         add((), "the ladder has no categories")
     if not spec.competencies:
         add((), "the ladder has no competencies")
+    if len(spec.competencies) > MAX_COMPETENCIES:
+        add((), TOO_MANY)
 
     for i, track in enumerate(spec.tracks):
         if not track.levels:

@@ -1,0 +1,77 @@
+"""Live updates by polling: what changed since a version, and who else is here."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask import session
+from sqlalchemy import select
+from sqlalchemy.dialects import postgresql, sqlite
+
+from app.auth.models import User, utcnow
+from app.extensions import db
+from app.rubric.models import Event, Presence
+
+PRESENCE_WINDOW = timedelta(seconds=20)  # polls come every 2 s; 20 s covers a hiccup
+HEARTBEAT = timedelta(seconds=8)  # how often a viewer's presence is written
+
+
+def heartbeat_due(rubric_id: int) -> bool:
+    """Tell whether this browser should refresh its presence (kept in its own session)."""
+    last = session.get("seen", {}).get(str(rubric_id))
+    return last is None or utcnow().timestamp() - last > HEARTBEAT.total_seconds()
+
+
+def touch(rubric_id: int, user_id: int) -> None:
+    """Record that a user has the rubric open now."""
+    dialect = db.session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    now = utcnow()
+    statement = insert(Presence).values(rubric_id=rubric_id, user_id=user_id, seen_at=now)
+    db.session.execute(
+        statement.on_conflict_do_update(
+            index_elements=[Presence.rubric_id, Presence.user_id], set_={"seen_at": now}
+        )
+    )
+    seen = dict(session.get("seen", {}))
+    seen[str(rubric_id)] = now.timestamp()
+    session["seen"] = dict(list(seen.items())[-20:])  # keep the cookie small
+
+
+def viewers(rubric_id: int, except_user_id: int) -> list[tuple[int, str]]:
+    """Return the other people who had the rubric open in the last few seconds."""
+    rows = db.session.execute(
+        select(User.id, User.name)
+        .join(Presence, Presence.user_id == User.id)
+        .where(
+            Presence.rubric_id == rubric_id,
+            Presence.user_id != except_user_id,
+            Presence.seen_at > utcnow() - PRESENCE_WINDOW,
+        )
+        .order_by(User.name)
+    )
+    return [(r[0], r[1]) for r in rows]
+
+
+def seen_key(people: list[tuple[int, str]]) -> str:
+    """A short text naming who is here, sent back by the poller to detect arrivals."""
+    return ".".join(str(uid) for uid, _ in people)
+
+
+def events_since(rubric_id: int, since: int) -> list[Event]:
+    """Return the rubric's events newer than a version, oldest first."""
+    return list(
+        db.session.scalars(
+            select(Event).where(Event.rubric_id == rubric_id, Event.id > since).order_by(Event.id)
+        )
+    )
+
+
+def presence_text(people: list[tuple[int, str]]) -> str:
+    """Say who else is here: "Alex is here", "Alex and Sam are here"."""
+    names = [name for _, name in people]
+    if not names:
+        return ""
+    if len(names) == 1:
+        return f"{names[0]} is here"
+    return f"{', '.join(names[:-1])} and {names[-1]} are here"

@@ -1,0 +1,114 @@
+"""Live sync by polling: 204 when nothing changed, the changed fragments otherwise."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from helpers import HX, open_rubric, rate, sign_in, small_ladder
+from test_rubric import QueryCounter
+
+from app.extensions import db
+from app.ladders import store
+
+
+@pytest.fixture
+def pair(app, people):
+    """The engineer's and the manager's clients, both on the engineer's rubric."""
+    with app.app_context():
+        store.save(small_ladder())
+        db.session.commit()
+        ids = dict(store.stored(store.by_key("small")).competency_ids)
+    engineer, manager = app.test_client(), app.test_client()
+    sign_in(engineer, people.engineer)
+    sign_in(manager, people.manager)
+    rubric_id, page = open_rubric(engineer)
+    return engineer, manager, rubric_id, ids, page
+
+
+def poller(html: str) -> str:
+    """The URL the page's poller asks next."""
+    return re.search(r'id="live"[^>]*hx-get="([^"]+)"', html).group(1).replace("&amp;", "&")
+
+
+def test_nothing_changed_answers_204(pair):
+    engineer, _, rubric_id, _, page = pair
+    assert 'hx-trigger="every 2s, rungs:visible from:document"' in page
+    response = engineer.get(poller(page), headers=HX)
+    assert response.status_code == 204 and response.data == b""
+
+
+def test_a_change_by_the_manager_reaches_the_engineer(pair, people):
+    engineer, manager, rubric_id, ids, page = pair
+    url = poller(page)
+    cid = ids["code-junior-1"]
+    assert rate(manager, rubric_id, cid, "consistently").status_code == 200
+    response = engineer.get(url, headers=HX)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert f'<div id="h-{cid}" class="head changed" hx-swap-oob="true">' in html
+    assert "Manager (Maya Manager): <strong>Consistently</strong>" in html
+    assert "Maya Manager, just now" in html  # who changed it and when
+    assert '<div id="badge" hx-swap-oob="innerHTML">' in html and "Manager: No level yet" in html
+    # The new poller asks from the new version: the next poll is quiet again.
+    assert engineer.get(poller(html), headers=HX).status_code == 204
+
+
+def test_only_changed_fragments_are_sent(pair):
+    engineer, _, rubric_id, ids, page = pair
+    rate(engineer, rubric_id, ids["team-mid-2"], "sometimes")
+    html = engineer.get(poller(page), headers=HX).get_data(as_text=True)
+    assert html.count('class="head') == 1 and f'id="h-{ids["team-mid-2"]}"' in html
+    assert "changed" not in html.split(">", 1)[0]  # one's own change does not flash
+
+
+def test_presence_shows_who_else_is_here(pair):
+    engineer, manager, rubric_id, _, page = pair
+    assert manager.get(f"/rubrics/{rubric_id}").status_code == 200
+    manager_page = manager.get(f"/rubrics/{rubric_id}").get_data(as_text=True)
+    manager.get(poller(manager_page), headers=HX)  # the manager's page says hello
+    html = engineer.get(poller(page), headers=HX).get_data(as_text=True)
+    assert '<p id="presence" class="presence">Maya Manager is here</p>' in html
+
+
+def test_quiet_poll_costs_at_most_four_queries(app, pair):
+    engineer, _, _, _, page = pair
+    url = poller(page)
+    engineer.get(url, headers=HX)  # the first poll records presence
+    counter = QueryCounter()
+    from sqlalchemy import event
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", counter)
+    try:
+        assert engineer.get(url, headers=HX).status_code == 204
+    finally:
+        event.remove(engine, "before_cursor_execute", counter)
+    assert len(counter.statements) <= 4, counter.statements
+
+
+def test_other_managers_get_404_for_live(app, pair, people):
+    _, _, rubric_id, _, _ = pair
+    stranger = app.test_client()
+    sign_in(stranger, people.other_manager)
+    assert stranger.get(f"/rubrics/{rubric_id}/live?since=0", headers=HX).status_code == 404
+
+
+def test_manager_and_engineer_ratings_side_by_side(pair):
+    engineer, manager, rubric_id, ids, _ = pair
+    cid = ids["code-junior-2"]
+    rate(engineer, rubric_id, cid, "consistently")
+    rate(manager, rubric_id, cid, "sometimes")
+    page = engineer.get(f"/rubrics/{rubric_id}").get_data(as_text=True)
+    assert f'<div id="h-{cid}" class="head done disagree">' in page
+    assert "You:</span> <strong>No level yet</strong>" in page and "Manager: No level yet" in page
+    only = engineer.get(f"/rubrics/{rubric_id}?only=disagree").get_data(as_text=True)
+    assert only.count('class="competency"') == 1
+    # One click takes the other's rating.
+    taken = engineer.post(
+        f"/rubrics/{rubric_id}/ratings/{cid}", data={"step": "sometimes"}, headers=HX
+    )
+    assert "disagree" not in taken.get_data(as_text=True).split(">", 1)[0]
+    mgr_page = manager.get(f"/rubrics/{rubric_id}").get_data(as_text=True)
+    assert "Eli Engineer: <strong>Sometimes</strong>" in mgr_page
