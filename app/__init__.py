@@ -36,10 +36,13 @@ def create_app(test_config: dict | None = None) -> Flask:
     from app.admin.views import bp as admin_bp
     from app.auth import cli as auth_cli
     from app.auth.views import bp as auth_bp
+    from app.backup import cli as backup_cli
     from app.home.views import bp as home_bp
     from app.ladders import cli as ladder_cli
     from app.ladders.views import bp as ladders_bp
+    from app.oneonone.views import bp as meetings_bp
     from app.rubric.evidence_views import bp as evidence_bp
+    from app.rubric.history_views import bp as history_bp
     from app.rubric.views import bp as rubric_bp
 
     app.register_blueprint(auth_bp)
@@ -48,6 +51,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(ladders_bp)
     app.register_blueprint(rubric_bp)
     app.register_blueprint(evidence_bp)
+    app.register_blueprint(history_bp)
+    app.register_blueprint(meetings_bp)
     auth_cli.init_app(app)
     ladder_cli.init_app(app)
+    backup_cli.init_app(app)
     return app

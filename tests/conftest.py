@@ -76,6 +76,8 @@ def make_app(migrated):
         return app
 
     yield build
+    if not apps:
+        return
     empty_tables(apps[0])
     for app in apps[1:]:
         with app.app_context():

@@ -11,26 +11,33 @@ import sqlite3
 import stat
 import threading
 from contextlib import closing
+from types import SimpleNamespace
 
 import flask_migrate
 import pytest
 from helpers import PASSWORD, open_rubric, rate, sign_in, small_ladder
-from sqlalchemy import create_engine, func, make_url, select, text
+from sqlalchemy import URL, create_engine, func, make_url, select, text
 
 from app import create_app
 from app.auth import passwords
 from app.auth.models import Invitation, User
 from app.backup import cli as backup_cli
+from app.backup import postgres
 from app.config import normalise_url
 from app.extensions import db
 from app.ladders import store
 from app.rubric.models import Event, Rating
 
-ON_POSTGRES = make_url(
-    normalise_url(os.environ.get("RUNGS_TEST_DATABASE_URL") or "sqlite://")
-).get_backend_name() == "postgresql"
+ON_POSTGRES = (
+    make_url(
+        normalise_url(os.environ.get("RUNGS_TEST_DATABASE_URL") or "sqlite://")
+    ).get_backend_name()
+    == "postgresql"
+)
 sqlite_only = pytest.mark.skipif(ON_POSTGRES, reason="SQLite backups; the suite runs on PostgreSQL")
-postgres_only = pytest.mark.skipif(not ON_POSTGRES, reason="pg_dump backups; the suite runs on SQLite")
+postgres_only = pytest.mark.skipif(
+    not ON_POSTGRES, reason="pg_dump backups; the suite runs on SQLite"
+)
 
 PASSWORD_HASH = passwords.hash_password(PASSWORD)
 STEPS = ("not-yet", "sometimes", "consistently")
@@ -102,7 +109,7 @@ def count(model) -> int:
     return db.session.scalar(select(func.count()).select_from(model))
 
 
-def test_backup_under_load_restores_into_a_fresh_instance(app, people, fresh_app, tools, tmp_path):
+def test_backup_under_load_restores_into_a_fresh_instance(tools, app, people, fresh_app, tmp_path):
     with app.app_context():
         store.save(small_ladder())
         db.session.commit()
@@ -171,7 +178,7 @@ def test_backup_under_load_restores_into_a_fresh_instance(app, people, fresh_app
     assert result.output.startswith(f"Wrote {file} (")
     assert stat.S_IMODE(file.stat().st_mode) == 0o600  # it holds password hashes
     assert file.read_bytes().startswith(MAGIC)
-    assert os.listdir(tmp_path) == ["rungs.backup"] or "fresh.sqlite3" in os.listdir(tmp_path)
+    assert not [name for name in os.listdir(tmp_path) if name.endswith(".partial")]
     if not ON_POSTGRES:
         with closing(sqlite3.connect(file)) as conn:
             assert conn.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
@@ -187,8 +194,8 @@ def test_backup_under_load_restores_into_a_fresh_instance(app, people, fresh_app
 
     with fresh_app.app_context():
         # The copy was taken in the middle of the writes: some, not all, are in it.
-        users, events = count(User), count(Event)
-        assert 5 < users < final_users or 0 < events < final_events
+        in_copy = count(User) - 5 + count(Event)
+        assert 0 < in_copy < final_users - 5 + final_events
         # Every row is complete: each person came with their invitation, in order ...
         emails = set(db.session.scalars(select(User.email).where(User.email.like("load-%"))))
         assert emails == {f"load-{n}@example.com" for n in range(len(emails))}
@@ -216,11 +223,11 @@ def test_backup_under_load_restores_into_a_fresh_instance(app, people, fresh_app
     assert open_rubric(client)[0] == rubric_id
     cid, side_step = next((c, s) for (c, side), s in final.items() if side == "self")
     page = client.get(f"/rubrics/{rubric_id}").get_data(as_text=True)
-    assert re.search(rf'id="c-{cid}".*?value="{side_step}"[^>]* checked', page, re.S)
+    assert re.search(rf'id="r{cid}-{side_step}"[^>]* checked>', page)
     new_step = next(s for s in STEPS if s != side_step)
     assert rate(client, rubric_id, cid, new_step).status_code == 200
     newcomer = fresh_app.test_client()
-    assert sign_in(newcomer, User(email="load-0@example.com")).status_code == 303
+    assert sign_in(newcomer, SimpleNamespace(email="load-0@example.com")).status_code == 303
 
 
 def test_backup_refuses_to_overwrite_a_file_unless_forced(app, people, tools, tmp_path):
@@ -268,7 +275,10 @@ def test_restore_refuses_a_database_with_data_unless_forced(app, people, tools, 
 def test_restore_refuses_files_that_are_not_backups(app, people, tools, tmp_path):
     runner = cli(app)
     missing = runner.invoke(args=["restore", str(tmp_path / "nope"), "--force"])
-    assert (missing.exit_code, missing.output) == (1, f"Error: {tmp_path / 'nope'}: no such file.\n")
+    assert (missing.exit_code, missing.output) == (
+        1,
+        f"Error: {tmp_path / 'nope'}: no such file.\n",
+    )
     junk = tmp_path / "notes.txt"
     junk.write_text("not a backup at all, " * 100)
     refused = runner.invoke(args=["restore", str(junk), "--force"])
@@ -338,7 +348,9 @@ def test_missing_pg_dump_is_a_one_line_error(monkeypatch, tmp_path):
 
 
 @postgres_only
-def test_failing_pg_dump_is_a_one_line_error_and_leaves_no_file(app, people, tools, tmp_path):
+def test_failing_pg_dump_is_a_one_line_error_and_leaves_no_file(
+    app, people, tools, tmp_path, monkeypatch
+):
     bin_dir = tmp_path / "bin"
     bin_dir.mkdir()
     fake = bin_dir / "pg_dump"
@@ -349,11 +361,8 @@ def test_failing_pg_dump_is_a_one_line_error_and_leaves_no_file(app, people, too
         "exit 1\n"
     )
     fake.chmod(0o755)
-    os.environ["PATH"] = f"{bin_dir}{os.pathsep}{os.environ['PATH']}"
-    try:
-        result = cli(app).invoke(args=["backup", str(tmp_path / "rungs.backup")])
-    finally:
-        os.environ["PATH"] = os.environ["PATH"].split(os.pathsep, 1)[1]
+    monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
+    result = cli(app).invoke(args=["backup", str(tmp_path / "rungs.backup")])
     assert result.exit_code == 1
     assert result.output == (
         "Error: pg_dump failed: pg_dump: error: aborting because of server version mismatch\n"
@@ -361,11 +370,15 @@ def test_failing_pg_dump_is_a_one_line_error_and_leaves_no_file(app, people, too
     assert sorted(os.listdir(tmp_path)) == ["bin"]
 
 
-@postgres_only
-def test_pg_dump_gets_no_password_on_its_command_line(tmp_path, monkeypatch):
-    from app.backup import postgres
-
-    url = make_url("postgresql+psycopg://rungs:s3cret:with@colon@db.example.com:5433/rungs")
+def test_pg_dump_gets_no_password_on_its_command_line():
+    url = URL.create(
+        "postgresql+psycopg",
+        username="rungs",
+        password="s3cret:with@colon",
+        host="db.example.com",
+        port=5433,
+        database="rungs",
+    )
     with postgres.libpq(url) as (conninfo, env):
         assert conninfo == "postgresql://rungs@db.example.com:5433/rungs"
         with open(env["PGPASSFILE"]) as passfile:

@@ -303,6 +303,32 @@ SAMPLE: list[tuple[str, str, dict]] = [
         },
     ),
     ("presence", "presence", {"rubric_id": Ref("rubric"), "user_id": Ref("eli"), "seen_at": NOW}),
+    (
+        "meetings",
+        "meeting",
+        {
+            "rubric_id": Ref("rubric"),
+            "started_by_id": Ref("maya"),
+            "started_at": NOW,
+            "ended_at": NOW,
+            "notes": "Talked about testing.",
+            "notes_version": 1,
+            "first_event_id": Ref("event"),
+            "last_event_id": Ref("event"),
+        },
+    ),
+    (
+        "action_items",
+        "action",
+        {
+            "meeting_id": Ref("meeting"),
+            "text": "Pair on the billing tests.",
+            "owner_id": Ref("eli"),
+            "due": date(2026, 12, 3),
+            "done": False,
+            "created_at": NOW,
+        },
+    ),
 ]
 
 USER_DEFAULTS = {

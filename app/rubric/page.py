@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 
 from flask import url_for
 
@@ -75,6 +75,7 @@ class RubricView:
     scale: tuple[ScaleStep, ...] = field(default=())
     since: int = 0  # the rubric's version (newest event id) this view shows
     here: list[tuple[int, str]] = field(default_factory=list)  # others viewing now
+    as_of: date | None = None  # set when the page shows the rubric as of a past day
 
     @property
     def rubric(self):

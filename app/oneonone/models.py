@@ -1,0 +1,50 @@
+"""1:1 sessions on a rubric: shared notes, action items, and the changes made meanwhile."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import ForeignKey, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.auth.models import User, utcnow
+from app.extensions import db
+
+
+class Meeting(db.Model):
+    __tablename__ = "meetings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    rubric_id: Mapped[int] = mapped_column(ForeignKey("rubrics.id", ondelete="CASCADE"), index=True)
+    started_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    started_at: Mapped[datetime] = mapped_column(default=utcnow)
+    ended_at: Mapped[datetime | None]
+    notes: Mapped[str] = mapped_column(Text, default="")
+    # Optimistic locking: a save names the version it was typed against.
+    notes_version: Mapped[int] = mapped_column(default=0)
+    # The rubric's history between these event ids is what changed during the 1:1.
+    first_event_id: Mapped[int] = mapped_column(default=0)
+    last_event_id: Mapped[int | None]
+
+    started_by: Mapped[User | None] = relationship()
+    actions: Mapped[list[ActionItem]] = relationship(
+        order_by="ActionItem.id", cascade="all, delete-orphan"
+    )
+
+    @property
+    def open(self) -> bool:
+        return self.ended_at is None
+
+
+class ActionItem(db.Model):
+    __tablename__ = "action_items"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id", ondelete="CASCADE"))
+    text: Mapped[str] = mapped_column(Text)
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    due: Mapped[date | None]
+    done: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    owner: Mapped[User | None] = relationship()

@@ -1,0 +1,122 @@
+"""A rubric's timeline, and the rubric as it stood on a past date."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+
+from flask import Blueprint, abort, render_template, request
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from app.access import rating_side
+from app.extensions import db
+from app.ladders import store
+from app.oneonone.models import Meeting
+from app.rubric import history, page
+from app.rubric.models import Event
+from app.rubric.views import loaded_or_404
+
+bp = Blueprint("history", __name__)
+
+
+def parse_day(text: str | None) -> date | None:
+    """Read a YYYY-MM-DD date from a query string, or None if absent or malformed."""
+    try:
+        return date.fromisoformat(text) if text else None
+    except ValueError:
+        return None
+
+
+@bp.get("/rubrics/<int:rubric_id>/history")
+@login_required
+def timeline(rubric_id: int):
+    """List every change to a rubric, newest first, filtered by person, category and kind."""
+    loaded = loaded_or_404(rubric_id)
+    stored = store.stored(loaded.ladder)
+    args = request.args
+    person = args.get("person", type=int)
+    kind = args.get("kind") if args.get("kind") in history.KINDS else None
+    category = args.get("category") or None
+    since_text = args.get("since", "")
+    since, after_id, since_label = None, None, ""
+    if since_text == "last-1on1":
+        last = db.session.scalars(
+            select(Meeting)
+            .where(Meeting.rubric_id == rubric_id, Meeting.ended_at.is_not(None))
+            .order_by(Meeting.ended_at.desc())
+        ).first()
+        if last is not None:
+            after_id = last.last_event_id
+            since_label = f"since the 1:1 of {last.started_at:%-d %b %Y}"
+    elif (day := parse_day(since_text)) is not None:
+        since = datetime.combine(day, time.min)
+        since_label = f"since {day:%-d %b %Y}"
+    events = history.load(
+        rubric_id,
+        viewer_id=current_user.id,
+        person=person,
+        kind=kind,
+        since=since,
+        after_id=after_id,
+    )
+    entries = history.describe(events, stored, loaded.owner_id)
+    if category:
+        names = {c.key: c.name for c in stored.spec.categories}
+        entries = [e for e in entries if e.category == names.get(category)]
+    people = [(loaded.owner_id, loaded.owner_name)]
+    if loaded.owner_manager_id:
+        people.append((loaded.owner_manager_id, loaded.manager_name or "Manager"))
+    return render_template(
+        "rubric/history.html",
+        loaded=loaded,
+        entries=entries,
+        spec=stored.spec,
+        people=people,
+        kinds=history.KINDS,
+        chosen=dict(person=person, kind=kind, category=category, since=since_text),
+        since_label=since_label,
+    )
+
+
+def as_of(loaded, day: date):
+    """Rebuild the rubric as it stood at the end of a day, read-only."""
+    end = datetime.combine(day + timedelta(days=1), time.min)
+    events = db.session.scalars(
+        select(Event)
+        .where(Event.rubric_id == loaded.rubric.id, Event.created_at < end)
+        .order_by(Event.id)
+    ).all()
+    rows, settings = history.replay(list(events))
+    if not settings:
+        later = db.session.scalars(
+            select(Event)
+            .where(
+                Event.rubric_id == loaded.rubric.id,
+                Event.kind == "settings",
+                Event.created_at >= end,
+            )
+            .order_by(Event.id)
+        ).first()
+        settings = later.before if later is not None else {}
+    if settings:
+        # Show the track and target of the day without touching the stored rubric.
+        db.session.expunge(loaded.rubric)
+        loaded.rubric.track_key = settings.get("track") or loaded.rubric.track_key
+        loaded.rubric.target_key = settings.get("target")
+    last_id = events[-1].id if events else 0
+    return page.build(loaded, None, rows, since=last_id)
+
+
+@bp.get("/rubrics/<int:rubric_id>/as-of")
+@login_required
+def past(rubric_id: int):
+    """Show the rubric as it was on a past date, with the level computed as of then."""
+    loaded = loaded_or_404(rubric_id)
+    day = parse_day(request.args.get("date"))
+    if day is None:
+        abort(400)
+    view = as_of(loaded, day)
+    side = rating_side(current_user, loaded.owner_id, loaded.owner_manager_id)
+    view.side, view.as_of = None, day
+    view.viewer_side = side
+    return render_template("rubric/page.html", view=view, only=request.args.get("only"), ladders=[])
