@@ -22,7 +22,7 @@ run: install
 	$(BIN)/flask db upgrade
 	$(BIN)/flask ladder load-default
 	@RUNGS_BASE_URL=http://$(HOST):$(PORT) $(BIN)/flask setup-url --if-no-users
-	$(BIN)/gunicorn --workers 2 --bind $(HOST):$(PORT) --access-logfile - wsgi:app
+	$(BIN)/gunicorn --workers 2 --bind $(HOST):$(PORT) --no-control-socket --access-logfile - wsgi:app
 
 # Browser tests drive the system Chromium and inject axe-core from npm.
 browser:
@@ -39,5 +39,15 @@ format: install
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
+# Generated data, gunicorn, wrk: one table, also in bench/out/latest.md; see docs/benchmark.md.
+bench: $(STAMP)
+	$(BIN)/python -m bench.run
+
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis tests/browser/node_modules
+
+# Load and kill -9 under gunicorn, SQLite and PostgreSQL: no 5xx, no 2xx lost; see docs/data-safety.md.
+# Shorter: make safety SAFETY_ARGS="--seconds 20"; bench/out/safety.md keeps the figures.
+.PHONY: safety
+safety: $(STAMP)
+	$(BIN)/python -m bench.safety $(SAFETY_ARGS)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import random
 import sys
 import timeit
+from functools import partial
 
 from app.ladders.spec import (
     CategorySpec,
@@ -61,29 +62,44 @@ def ratings(spec: LadderSpec, seed: int = 7) -> dict[str, float]:
     return result
 
 
-def per_call(func, repeat: int = 5) -> float:
-    """Return the best time of one call, in seconds."""
-    timer = timeit.Timer(func)
-    number, _ = timer.autorange()
-    return min(timer.repeat(repeat=repeat, number=number)) / number
+def interleaved(funcs: dict[int, object], repeat: int, batch: float = 0.05) -> dict[int, float]:
+    """Best time of one call of each function, sizes taking turns round by round.
+
+    Taking turns spreads every size over the same stretch of time, so a burst of other
+    work on the machine cannot land on one size only and skew the ratio between them.
+    """
+    timers = {size: timeit.Timer(func) for size, func in funcs.items()}
+    numbers = {size: max(1, round(batch / timer.timeit(1))) for size, timer in timers.items()}
+    best = dict.fromkeys(funcs, float("inf"))
+    for _ in range(repeat):
+        for size, timer in timers.items():
+            best[size] = min(best[size], timer.timeit(numbers[size]) / numbers[size])
+    return best
+
+
+def measure(repeat: int = 9) -> dict[str, dict[int, tuple[float, float]]]:
+    """Return {rule: {size: (evaluate seconds, build_index seconds)}}, best of ``repeat``."""
+    found: dict[str, dict[int, tuple[float, float]]] = {}
+    for name, rule in RULES.items():
+        specs = {size: ladder(size, rule) for size in SIZES}
+        rated = {size: ratings(spec) for size, spec in specs.items()}
+        indexes = {size: build_index(spec, "main") for size, spec in specs.items()}
+        runs = interleaved({s: partial(evaluate, indexes[s], rated[s]) for s in SIZES}, repeat)
+        builds = interleaved({s: partial(build_index, specs[s], "main") for s in SIZES}, repeat)
+        found[name] = {size: (runs[size], builds[size]) for size in SIZES}
+    return found
 
 
 def main() -> int:
     """Print time per call for each rule and size, and the 5,000/1,000 ratio."""
     worst = 0.0
-    for name, rule in RULES.items():
-        times = {}
-        for size in SIZES:
-            spec = ladder(size, rule)
-            rated = ratings(spec)
-            index = build_index(spec, "main")
-            build = per_call(lambda spec=spec: build_index(spec, "main"))
-            times[size] = per_call(lambda index=index, rated=rated: evaluate(index, rated))
+    for name, times in measure().items():
+        for size, (run, build) in times.items():
             print(
-                f"{name:>9} {size:>6,} competencies: evaluate {times[size] * 1e3:8.3f} ms,"
+                f"{name:>9} {size:>6,} competencies: evaluate {run * 1e3:8.3f} ms,"
                 f" build_index {build * 1e3:8.3f} ms"
             )
-        ratio = times[5_000] / times[1_000]
+        ratio = times[5_000][0] / times[1_000][0]
         worst = max(worst, ratio)
         print(f"{name:>9} 5,000/1,000 ratio: {ratio:.2f} (limit {LIMIT:g})")
     print("OK: linear" if worst <= LIMIT else "TOO SLOW: not linear")
