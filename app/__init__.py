@@ -33,10 +33,13 @@ def create_app(test_config: dict | None = None) -> Flask:
     csrf.init_app(app)
     web.init_app(app)
 
+    from app.admin.pay import bp as pay_bp
     from app.admin.views import bp as admin_bp
+    from app.audit.views import bp as audit_bp
     from app.auth import cli as auth_cli
     from app.auth.views import bp as auth_bp
     from app.backup import cli as backup_cli
+    from app.charts.views import bp as charts_bp
     from app.home.views import bp as home_bp
     from app.ladders import cli as ladder_cli
     from app.ladders.views import bp as ladders_bp
@@ -44,15 +47,20 @@ def create_app(test_config: dict | None = None) -> Flask:
     from app.rubric.evidence_views import bp as evidence_bp
     from app.rubric.history_views import bp as history_bp
     from app.rubric.views import bp as rubric_bp
+    from app.share.views import bp as share_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(admin_bp)
+    app.register_blueprint(pay_bp)
+    app.register_blueprint(audit_bp)
     app.register_blueprint(home_bp)
     app.register_blueprint(ladders_bp)
     app.register_blueprint(rubric_bp)
     app.register_blueprint(evidence_bp)
     app.register_blueprint(history_bp)
     app.register_blueprint(meetings_bp)
+    app.register_blueprint(charts_bp)
+    app.register_blueprint(share_bp)
     auth_cli.init_app(app)
     ladder_cli.init_app(app)
     backup_cli.init_app(app)

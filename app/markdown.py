@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from functools import cache
+from functools import cache, lru_cache
 from urllib.parse import urlsplit
 
 import nh3
@@ -56,6 +56,12 @@ def render(text: str | None) -> Markup:
     """Turn user Markdown into HTML that is safe to put on a page."""
     if not text:
         return Markup("")
+    return _render(text)
+
+
+# Ladder descriptions are rendered on every rubric page and change only on import.
+@lru_cache(maxsize=16384)
+def _render(text: str) -> Markup:
     html = _renderer().render(text)
     clean = nh3.clean(
         html,

@@ -88,3 +88,33 @@ def test_concurrent_ratings_and_evidence_on_one_rubric(app, people):
         counts = {r.competency_id: r.evidence_count for r in rows}
         for cid in ids:
             assert counts.get(cid, 0) == sum(1 for ev in evidence if ev.competency_id == cid)
+
+
+def test_first_open_of_a_rubric_by_two_people_at_once(app, people):
+    """The engineer and the manager open a rubric that does not exist yet, many times over."""
+    with app.app_context():
+        store.save(small_ladder())
+        db.session.commit()
+    clients = []
+    for user in (people.engineer, people.manager) * 3:
+        client = app.test_client()
+        sign_in(client, user)
+        clients.append(client)
+    statuses: list[int] = []
+    barrier = threading.Barrier(len(clients))
+
+    def open_it(client) -> None:
+        barrier.wait()
+        response = client.get(f"/people/{people.engineer.id}/rubric")
+        statuses.append(response.status_code)
+
+    threads = [threading.Thread(target=open_it, args=(c,)) for c in clients]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert statuses == [302] * len(clients)
+    with app.app_context():
+        from app.rubric.models import Rubric
+
+        assert db.session.query(Rubric).count() == 1

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import pytest
 from helpers import HX, open_rubric, rate, sign_in, small_ladder
 from sqlalchemy import event, select
@@ -22,18 +24,37 @@ def ladder(app):
         return dict(stored.competency_ids)
 
 
-def test_engineer_lands_on_their_rubric_with_every_competency(client, as_role, ladder):
+def test_engineer_lands_on_their_rubric_up_to_the_target(client, as_role, ladder):
     as_role("engineer")
-    _, html = open_rubric(client)
+    rubric_id, html = open_rubric(client)
     assert "Your rubric" in html
-    for cid in ladder.values():
+    junior = {k: v for k, v in ladder.items() if "-junior-" in k}
+    mid = {k: v for k, v in ladder.items() if "-mid-" in k}
+    for cid in junior.values():
         assert f'id="c-{cid}"' in html
     # Each rating control is a radio group named by the competency's title.
     assert '<fieldset role="radiogroup"><legend>Code at Junior #1</legend>' in html
-    assert html.count('type="radio"') == 3 * len(ladder)
+    assert html.count('type="radio"') == 3 * len(junior)
     assert 'aria-labelledby="gaps-heading"' in html and ">Next-level gaps</h2>" in html
     assert 'id="badge" class="badge" aria-live="polite"' in html
     assert "No level yet" in html
+    # Levels above the target load when opened, by htmx or by a plain link.
+    assert all(f'id="c-{cid}"' not in html for cid in mid.values())
+    assert (
+        f'href="/rubrics/{rubric_id}?open=mid#level-mid">Show the 4 competencies of Mid-level'
+        in html
+    )
+    assert (
+        f'hx-get="/rubrics/{rubric_id}/levels/mid" hx-trigger="toggle from:closest details once"'
+        in html
+    )
+    fragment = client.get(f"/rubrics/{rubric_id}/levels/mid", headers=HX).get_data(as_text=True)
+    assert fragment.startswith('<div class="level-body" id="lb-mid">')
+    assert all(f'id="c-{cid}"' in fragment for cid in mid.values())
+    opened = client.get(f"/rubrics/{rubric_id}?open=mid").get_data(as_text=True)
+    assert all(f'id="c-{cid}"' in opened for cid in ladder.values())
+    assert '<details class="level" id="level-mid" open>' in opened
+    assert client.get(f"/rubrics/{rubric_id}/levels/nope", headers=HX).status_code == 404
 
 
 def test_rating_recomputes_badge_progress_and_gaps_in_one_response(client, as_role, ladder):
@@ -45,7 +66,7 @@ def test_rating_recomputes_badge_progress_and_gaps_in_one_response(client, as_ro
     last = rate(client, rubric_id, ladder[junior[-1]], "consistently")
     html = last.get_data(as_text=True)
     assert last.status_code == 200
-    assert html.startswith(f'<div id="h-{ladder[junior[-1]]}" class="head done">')
+    assert html.startswith(f'<div id="h-{ladder[junior[-1]]}" class="head done" hx-target="this"')
     assert '<div id="badge" hx-swap-oob="innerHTML">' in html and "<strong>Junior</strong>" in html
     assert 'id="cat-team" hx-swap-oob="true"' in html
     assert '<div id="gaps-body" hx-swap-oob="innerHTML">' in html
@@ -237,3 +258,64 @@ def test_rating_post_budget(app, client, people, size, role):
     finally:
         event.remove(engine, "before_cursor_execute", counter)
     assert max(sizes) < 4096, max(sizes)
+
+
+@pytest.mark.parametrize("size", [100, 2000])
+def test_rubric_page_query_budget(app, client, people, size):
+    """The whole rubric page costs at most 8 SQL queries, whatever the ladder's size."""
+    with app.app_context():
+        store.save(synthetic_ladder(size))
+        db.session.commit()
+        ids = list(store.stored(store.by_key("synthetic")).competency_ids.values())
+    sign_in(client, people.engineer)
+    rubric_id, _ = open_rubric(client)
+    for n, cid in enumerate(ids[:: max(1, size // 30)]):
+        rate(client, rubric_id, cid, ("sometimes", "consistently")[n % 2])
+    counter = QueryCounter()
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", counter)
+    try:
+        response = client.get(f"/rubrics/{rubric_id}?open=l6")  # the top level opened too
+    finally:
+        event.remove(engine, "before_cursor_execute", counter)
+    assert response.status_code == 200
+    assert f'id="c-{ids[-1]}"' in response.get_data(as_text=True)
+    assert len(counter.statements) <= 8, counter.statements
+
+
+@pytest.mark.parametrize("size", [100, 2000])
+def test_level_moving_rating_stays_within_budget(app, client, people, size):
+    """A click that moves a level also redraws the radar, still under 4 KB and 5 queries."""
+    from app.rubric.models import Rating
+
+    with app.app_context():
+        store.save(synthetic_ladder(size))
+        db.session.commit()
+        spec = store.stored(store.by_key("synthetic"))
+        first = [
+            spec.competency_ids[c.key]
+            for c in spec.spec.competencies
+            if c.level == "l1" and c.category == "cat1"
+        ]
+    sign_in(client, people.engineer)
+    rubric_id, _ = open_rubric(client)
+    # The synthetic ladder needs 80% of a cell: rate one short of that, then click the last.
+    needed = math.ceil(0.8 * len(first))
+    with app.app_context():
+        for cid in first[: needed - 1]:
+            db.session.add(Rating(rubric_id=rubric_id, competency_id=cid, self_step="consistently"))
+        db.session.commit()
+    client.get(f"/rubrics/{rubric_id}")
+    counter = QueryCounter()
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", counter)
+    try:
+        response = rate(client, rubric_id, first[needed - 1], "consistently")
+    finally:
+        event.remove(engine, "before_cursor_execute", counter)
+    html = response.get_data(as_text=True)
+    assert '<figure id="radar" hx-swap-oob="innerHTML">' in html  # the level did move
+    assert len(counter.statements) <= 5, counter.statements
+    assert len(response.get_data()) < 4096, len(response.get_data())

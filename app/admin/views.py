@@ -9,6 +9,7 @@ from wtforms import SelectChoice
 
 from app.access import admin_required
 from app.admin.forms import ActionForm, InviteForm, ManagerForm, RoleForm
+from app.audit import log as audit
 from app.auth import accounts
 from app.auth.accounts import AccountError
 from app.auth.models import Invitation, Role, User
@@ -80,6 +81,7 @@ def invite():
             manager_email=manager.email if manager else None,
         )
         token = Invitation.issue("invite", user=user, days=INVITE_DAYS, created_by=current_user)
+        audit.record("invitation.issued", current_user, user, detail=f"new {user.role} account")
         db.session.commit()
     except (AccountError, ValueError) as error:
         db.session.rollback()
@@ -100,6 +102,7 @@ def reinvite(user_id: int):
     user = user_or_404(user_id)
     if ActionForm().validate_on_submit():
         token = Invitation.issue("invite", user=user, days=INVITE_DAYS, created_by=current_user)
+        audit.record("invitation.issued", current_user, user, detail="new link for an account")
         db.session.commit()
         link = url_for("auth.accept_invite", token=token, _external=True)
         flash(f"New link for {user.name}; it works once, for {INVITE_DAYS} days.", "success")
@@ -114,8 +117,11 @@ def change_role(user_id: int):
     user = user_or_404(user_id)
     form = RoleForm(prefix=f"r{user.id}")
     if form.validate_on_submit():
+        event = ("account.role", user, f"{user.role} → {form.role.data}")
         return _apply(
-            lambda: accounts.set_role(user, form.role.data), f"{user.name} is now {form.role.data}."
+            lambda: accounts.set_role(user, form.role.data),
+            f"{user.name} is now {form.role.data}.",
+            event if user.role != form.role.data else None,
         )
     abort(400)
 
@@ -137,7 +143,10 @@ def change_manager(user_id: int):
     text = (
         f"{user.name} now reports to {manager.name}." if manager else f"{user.name} has no manager."
     )
-    return _apply(lambda: accounts.set_manager(user, manager), text)
+    before = user.manager.email if user.manager else "no manager"
+    after = manager.email if manager else "no manager"
+    event = ("account.manager", user, f"{before} → {after}") if before != after else None
+    return _apply(lambda: accounts.set_manager(user, manager), text, event)
 
 
 @bp.post("/users/<int:user_id>/deactivate")
@@ -148,7 +157,9 @@ def deactivate(user_id: int):
     if not ActionForm().validate_on_submit():
         abort(400)
     return _apply(
-        lambda: accounts.deactivate(user), f"{user.name} is deactivated and signed out everywhere."
+        lambda: accounts.deactivate(user),
+        f"{user.name} is deactivated and signed out everywhere.",
+        ("account.deactivated", user, "signed out everywhere") if user.active else None,
     )
 
 
@@ -159,12 +170,19 @@ def reactivate(user_id: int):
     user = user_or_404(user_id)
     if not ActionForm().validate_on_submit():
         abort(400)
-    return _apply(lambda: accounts.reactivate(user), f"{user.name} can sign in again.")
+    return _apply(
+        lambda: accounts.reactivate(user),
+        f"{user.name} can sign in again.",
+        ("account.reactivated", user, "") if not user.active else None,
+    )
 
 
-def _apply(change, message: str):
+def _apply(change, message: str, event: tuple[str, User, str] | None = None):
+    """Make an account change and log it in one transaction, or flash why it cannot be."""
     try:
         change()
+        if event is not None:
+            audit.record(event[0], current_user, event[1], detail=event[2])
         db.session.commit()
         flash(message, "success")
     except AccountError as error:

@@ -9,6 +9,7 @@ from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import func, select
 
+from app.audit import log as audit
 from app.auth.accounts import AccountError, create_user, deactivate, find_manager, set_manager
 from app.auth.models import Invitation, User, admin_exists
 from app.extensions import db
@@ -41,12 +42,14 @@ def create(email, name, role, manager_email, password_stdin):
     password = sys.stdin.readline().rstrip("\r\n") if password_stdin else None
     try:
         user = create_user(email, name, role, manager_email=manager_email, password=password)
+        audit.record("account.created", audit.command_line(), user, detail=f"{role} account")
         db.session.commit()
     except AccountError as error:
         fail(str(error))
     click.echo(f"Created {user.role} {user.email}.")
     if password is None:
         token = Invitation.issue("invite", user=user, days=7)
+        audit.record("invitation.issued", audit.command_line(), user, detail="from the shell")
         db.session.commit()
         click.echo(f"Invitation link (valid 7 days): {base_url()}/invite/{token}")
 
@@ -66,8 +69,12 @@ def list_users():
 def set_manager_command(email, manager_email):
     """Make EMAIL report to MANAGER_EMAIL."""
     user = lookup(email)
+    before = user.manager.email if user.manager else "no manager"
     try:
         set_manager(user, find_manager(manager_email))
+        if user.manager.email != before:
+            detail = f"{before} → {user.manager.email}"
+            audit.record("account.manager", audit.command_line(), user, detail=detail)
         db.session.commit()
     except AccountError as error:
         fail(str(error))
@@ -79,8 +86,11 @@ def set_manager_command(email, manager_email):
 def deactivate_command(email):
     """Deactivate a user and end their sessions."""
     user = lookup(email)
+    was_active = user.active
     try:
         deactivate(user)
+        if was_active:
+            audit.record("account.deactivated", audit.command_line(), user, "signed out everywhere")
         db.session.commit()
     except AccountError as error:
         fail(str(error))
@@ -97,6 +107,7 @@ def setup_url(if_no_users):
     if admin_exists():
         fail("An admin already exists; ask them to invite you.")
     token = Invitation.issue("setup")
+    audit.record("setup.issued", audit.command_line())
     db.session.commit()
     click.echo(f"Create the first admin account at: {base_url()}/setup/{token}")
 

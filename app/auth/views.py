@@ -7,6 +7,7 @@ from urllib.parse import urlsplit
 from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
+from app.audit import log as audit
 from app.auth import passwords, throttle
 from app.auth.forms import ChangePasswordForm, LoginForm, NewPasswordForm, SetupForm
 from app.auth.models import Invitation, Role, User, admin_exists, normalise_email, utcnow
@@ -65,13 +66,22 @@ def login():
             throttle.record_success(email)
             if passwords.needs_rehash(user.password_hash):
                 user.password_hash = passwords.hash_password(form.password.data)
+            audit.record("auth.sign_in", user, user)
             db.session.commit()
             start_session(user, remember=form.remember.data)
             return redirect(safe_next(request.args.get("next")), code=303)
         else:
-            if user is None:
-                passwords.verify(None, form.password.data)  # same work as a real check
+            if user is None or not user.is_active:
+                # Same work as a real check, so timing does not tell which accounts exist.
+                passwords.verify(None, form.password.data)
             throttle.record_failure(email, address)
+            if user is None:
+                why = "no account has this email"
+            elif not user.is_active:
+                why = "the account is deactivated or not set up"
+            else:
+                why = "wrong password"
+            audit_failure(user, form.email.data, email, address, why)
             db.session.commit()
             error = "That email and password do not match an account."
     status = 200 if error is None and not form.errors else 422
@@ -80,11 +90,22 @@ def login():
     return render_template("auth/login.html", form=form, error=error), status
 
 
+def audit_failure(user: User | None, typed: str, email: str, address: str, why: str) -> None:
+    """Log a failed sign-in with the email as typed (never the password), and any new lock."""
+    shown = typed[:100]  # repr() below makes control characters visible, not acted on
+    audit.record("auth.sign_in_failed", None, user, detail=f"{why}; email typed: {shown!r}")
+    # The attempt was allowed, so a refusal now means this failure started a lock.
+    after = throttle.check(email, address)
+    if not after.allowed:
+        audit.record("auth.locked", None, user or shown, detail=after.message)
+
+
 @bp.post("/logout")
 @login_required
 def logout():
     """Sign out here and everywhere else this account is signed in."""
     current_user.end_sessions()
+    audit.record("auth.sign_out", current_user, current_user)
     db.session.commit()
     logout_user()
     session.clear()
@@ -112,6 +133,7 @@ def setup(token: str):
             )
             db.session.add(user)
             link.used_at = utcnow()
+            audit.record("setup.used", user, user, detail="first admin account created")
             db.session.commit()
             start_session(user)
             flash("Welcome to Rungs. Your admin account is ready.", "success")
@@ -130,6 +152,7 @@ def accept_invite(token: str):
         link.user.password_hash = passwords.hash_password(form.password.data)
         link.user.end_sessions()
         link.used_at = utcnow()
+        audit.record("invitation.accepted", link.user, link.user)
         db.session.commit()
         start_session(link.user)
         flash("Your password is set. Welcome to Rungs.", "success")
@@ -144,12 +167,23 @@ def change_password():
     """Change one's password, which signs out every other session."""
     form = ChangePasswordForm()
     if form.validate_on_submit():
-        if not passwords.verify(current_user.password_hash, form.current.data):
+        # Guessing the current password counts towards the same lock as signing in.
+        email, address = current_user.email, request.remote_addr or "unknown"
+        verdict = throttle.check(email, address)
+        if not verdict.allowed:
+            form.current.errors.append(verdict.message)
+        elif not passwords.verify(current_user.password_hash, form.current.data):
+            throttle.record_failure(email, address)
+            why = "wrong current password on the password page"
+            audit_failure(current_user, email, email, address, why)
+            db.session.commit()
             form.current.errors.append("That is not your current password.")
         else:
+            throttle.record_success(email)
             user = current_user._get_current_object()
             user.password_hash = passwords.hash_password(form.password.data)
             user.end_sessions()
+            audit.record("auth.password_changed", user, user)
             db.session.commit()
             start_session(user)
             flash("Your password is changed. Other sessions were signed out.", "success")

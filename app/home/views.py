@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import Blueprint, redirect, render_template, url_for
+from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
@@ -26,6 +26,17 @@ class Row:
     standing: engine.Standing | None
     manager_standing: engine.Standing | None
     last_meeting: object | None
+    index: engine.TrackIndex | None = None
+    ratings: dict | None = None
+
+    def category_level(self, key: str) -> str | None:
+        found = next((c for c in self.standing.categories if c.key == key), None)
+        return found.level if found else None
+
+    def category_position(self, key: str) -> int:
+        level = self.category_level(key)
+        keys = [lv.key for lv in self.index.levels]
+        return keys.index(level) + 1 if level in keys else 0
 
 
 @bp.get("/")
@@ -94,5 +105,82 @@ def team_rows(people: list[User], ladder) -> list[Row]:
         own = engine.evaluate(index, service.values(stored, ratings, "self"), rubric.target_key)
         theirs = service.values(stored, ratings, "manager")
         managers = engine.evaluate(index, theirs, rubric.target_key) if theirs else None
-        rows.append(Row(person, rubric, track.name, own, managers, meetings.get(rubric.id)))
+        rows.append(
+            Row(
+                person,
+                rubric,
+                track.name,
+                own,
+                managers,
+                meetings.get(rubric.id),
+                index,
+                service.values(stored, ratings, "self"),
+            )
+        )
     return rows
+
+
+@bp.get("/team/overview")
+@login_required
+def overview():
+    """Show the team's strengths and gaps: a heatmap of levels and the most shared gaps."""
+    if not (current_user.is_manager or current_user.is_admin):
+        abort(404)
+    ladders = store.all_ladders()
+    if not ladders:
+        return render_template("rubric/no_ladder.html")
+    people = reports_of(current_user)
+    rows = [r for r in team_rows(people, ladders[0]) if r.standing]
+    spec = store.stored(ladders[0]).spec
+    sort = request.args.get("sort", "name")
+    descending = request.args.get("dir") == "desc"
+    if sort in {c.key for c in spec.categories}:
+        rows.sort(
+            key=lambda r: (r.category_position(sort), r.person.name.casefold()), reverse=descending
+        )
+    else:
+        sort = "name"
+        rows.sort(key=lambda r: r.person.name.casefold(), reverse=descending)
+    return render_template(
+        "home/overview.html",
+        rows=rows,
+        spec=spec,
+        sort=sort,
+        descending=descending,
+        gaps=team_gaps(rows),
+    )
+
+
+def reports_of(viewer: User) -> list[User]:
+    """The people whose data a manager (their reports) or an admin (everyone) sees."""
+    query = select(User).where(User.active)
+    if not viewer.is_admin:
+        query = query.where(User.manager_id == viewer.id)
+    return list(db.session.scalars(query.order_by(User.name)))
+
+
+@dataclass(frozen=True)
+class SharedGap:
+    title: str
+    category: str
+    level: str
+    missing: tuple[str, ...]  # who still lacks it for their next level
+
+
+def team_gaps(rows: list[Row], limit: int = 10) -> list[SharedGap]:
+    """The competencies of each person's next level that most of the team is missing."""
+    found: dict[str, SharedGap] = {}
+    for row in rows:
+        if row.standing.next_level is None:
+            continue
+        gaps = engine.gaps_to(row.index, row.ratings, row.standing.next_level)
+        levels = {lv.key: lv.name for lv in row.index.levels}
+        for category in gaps.categories:
+            for item in category.items:
+                if item.level != row.standing.next_level:
+                    continue  # only what the next level adds
+                seen = found.get(item.key)
+                who = (*seen.missing, row.person.name) if seen else (row.person.name,)
+                found[item.key] = SharedGap(item.title, category.name, levels[item.level], who)
+    shared = sorted(found.values(), key=lambda g: (-len(g.missing), g.title))
+    return [g for g in shared if len(g.missing) > 1][:limit] or shared[:limit]

@@ -9,6 +9,7 @@ import click
 from flask import Flask
 from flask.cli import AppGroup
 
+from app.audit import log as audit
 from app.extensions import db
 from app.ladders import formats, importer, store
 from app.ladders.formats import FORMATS, LadderFormatError
@@ -57,7 +58,10 @@ def import_command(file, fmt, key, dry_run):
         report(error, file)
     verb = "would update" if plan.exists else "would create"
     if not dry_run:
+        detail = audit.import_detail(plan.diff.summary(), file, plan.exists)
+        audit.record("ladder.imported", audit.command_line(), plan.spec.key, detail=detail)
         importer.apply(plan)
+        db.session.commit()  # the log entry, also when the file changed nothing
         verb = "updated" if plan.exists else "created"
     spec = plan.spec
     click.echo(f"{spec.name} ({spec.key}) {verb}: {plan.diff.summary()}.")
@@ -119,6 +123,8 @@ def load_default():
     plan = importer.plan(DEFAULT_LADDER.read_bytes(), filename=DEFAULT_LADDER.name)
     if plan.exists:
         return
+    detail = f"Rungs' default ladder: {plan.diff.summary()}"
+    audit.record("ladder.imported", audit.command_line(), plan.spec.key, detail=detail)
     importer.apply(plan)
     click.echo(
         f"Loaded the default ladder: {plan.spec.name}, {len(plan.spec.competencies)} competencies."

@@ -20,11 +20,23 @@ class Ladder(db.Model):
     description: Mapped[str] = mapped_column(Text, default="")
     rule: Mapped[dict] = mapped_column(JSON)
     scale: Mapped[list] = mapped_column(JSON)
+    # Pay transparency, off by default: a band of text per level key, and who may see them
+    # ("off", "admins" or "everyone"). Kept out of the ladder file: it is this company's own.
+    pay_bands: Mapped[dict | None] = mapped_column(JSON)
+    pay_visibility: Mapped[str] = mapped_column(String(10), default="off", server_default="off")
     # Bumped by every import, so caches of the ladder's shape know when to reload.
     version: Mapped[int] = mapped_column(default=1)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     tracks: Mapped[list[Track]] = relationship(order_by="Track.position", back_populates="ladder")
+
+    def pay_band(self, level_key: str, viewer) -> str | None:
+        """The pay band of a level, if pay transparency lets this viewer see it."""
+        if self.pay_visibility == "everyone" or (
+            self.pay_visibility == "admins" and viewer.is_admin
+        ):
+            return (self.pay_bands or {}).get(level_key) or None
+        return None
 
 
 class Track(db.Model):

@@ -11,6 +11,7 @@ from jinja2_fragments.flask import render_block
 from sqlalchemy import delete, select
 
 from app.access import admin_required
+from app.audit import log as audit
 from app.auth.models import utcnow
 from app.extensions import db
 from app.ladders import browse, formats, importer, store
@@ -43,11 +44,15 @@ def index():
 @login_required
 def show(key: str):
     """Show a ladder as a grid of levels by categories, filtered by a search."""
-    spec = ladder_or_404(key).spec
+    ladder = store.by_key(key)
+    if ladder is None:
+        abort(404)
+    spec = store.stored(ladder).spec
     track = browse.track_of(spec, request.args.get("track"))
     query = request.args.get("q", "")[:200]
     rows = browse.grid(spec, track, query)
-    context = dict(spec=spec, track=track, query=query, rows=rows, found=sum(r.count for r in rows))
+    found = sum(r.count for r in rows)
+    context = dict(spec=spec, track=track, query=query, rows=rows, ladder=ladder, found=found)
     if is_htmx() and request.headers.get("HX-Target") == "grid":
         response = Response(render_block("ladders/show.html", "grid", **context))
     else:
@@ -90,10 +95,12 @@ def export(key: str, fmt: str):
         body, mimetype = formats.export_csv(spec), "text/csv"
     else:
         abort(404)
+    # A slug is [a-z0-9-] only: no path, quote or line break can reach the header.
     filename = f"{formats.slugify(spec.key)}.{fmt}"
     return Response(
         body,
-        mimetype=f"{mimetype}; charset=utf-8",
+        # content_type, not mimetype: Flask would add a second charset to text/csv.
+        content_type=f"{mimetype}; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )
 
@@ -154,7 +161,10 @@ def apply(token: str):
     except LadderFormatError:
         abort(400)
     db.session.delete(pending)
+    detail = audit.import_detail(plan.diff.summary(), pending.filename, plan.exists)
+    audit.record("ladder.imported", current_user, plan.spec.key, detail=detail)
     importer.apply(plan)
+    db.session.commit()  # the log entry and the used preview, also when nothing changed
     flash(f"Imported {plan.spec.name}: {plan.diff.summary()}.", "success")
     return redirect(url_for("ladders.show", key=plan.spec.key), code=303)
 

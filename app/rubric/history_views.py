@@ -119,4 +119,4 @@ def past(rubric_id: int):
     side = rating_side(current_user, loaded.owner_id, loaded.owner_manager_id)
     view.side, view.as_of = None, day
     view.viewer_side = side
-    return render_template("rubric/page.html", view=view, only=request.args.get("only"), ladders=[])
+    return render_template("rubric/page.html", view=view, only=request.args.get("only"))

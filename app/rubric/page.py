@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import cached_property
 
 from flask import url_for
+from flask_wtf.csrf import generate_csrf
 
 from app.auth.models import utcnow
+from app.charts import progress, svg
 from app.ladders import store
 from app.ladders.spec import CategorySpec, CompetencySpec, LevelSpec, ScaleStep, TrackSpec
 from app.rubric import engine, live, service
@@ -82,6 +85,10 @@ class RubricView:
         return self.loaded.rubric
 
     @property
+    def ladder(self):
+        return self.loaded.ladder
+
+    @property
     def owner_name(self) -> str:
         return self.loaded.owner_name
 
@@ -114,6 +121,32 @@ class RubricView:
     @property
     def seen(self) -> str:
         return live.seen_key(self.here)
+
+    def radar(self):
+        """The radar chart of category levels, both sides overlaid."""
+        mine = "You" if self.own else ("Manager" if self.side == "manager" else self.owner_name)
+        theirs = self.other_label if self.other else None
+        axes = progress.radar_axes(self.index, self.standing, self.other)
+        text = "The level reached in each category" + (f", {mine} and {theirs}" if theirs else "")
+        text += "; the numbers are in the table that follows."
+        return (
+            svg.radar(
+                axes,
+                len(self.index.levels),
+                title="Level by category",
+                description=text,
+                mine=mine,
+                theirs=theirs,
+            ),
+            axes,
+            mine,
+            theirs,
+        )
+
+    def level_name(self, pos: float | None) -> str:
+        if not pos:
+            return "No level yet"
+        return self.index.levels[int(pos) - 1].name
 
     @property
     def open_gaps(self) -> int:
@@ -164,7 +197,53 @@ class RubricView:
         return f"c-{self.stored.competency_ids[key]}"
 
     def rate_url(self, competency_id: int) -> str:
-        return url_for("rubric.rate", rubric_id=self.rubric.id, competency_id=competency_id)
+        return self._urls["rate"].format(competency_id)
+
+    def focus_url(self, competency_id: int) -> str:
+        return self._urls["focus"].format(competency_id)
+
+    def evidence_url(self, competency_id: int) -> str:
+        return self._urls["evidence"].format(competency_id)
+
+    @cached_property
+    def _urls(self) -> dict[str, str]:
+        # url_for once per page, not four times per competency: a ladder can have thousands.
+        marker = 987654321
+        ids = dict(rubric_id=self.rubric.id, competency_id=marker)
+        return {
+            name: url_for(endpoint, **ids).replace(str(marker), "{}")
+            for name, endpoint in (
+                ("rate", "rubric.rate"),
+                ("focus", "rubric.focus"),
+                ("evidence", "evidence.index"),
+            )
+        }
+
+    @cached_property
+    def csrf(self) -> str:
+        return generate_csrf()
+
+    def eager(self, position: int, only: str | None, open_level: str | None) -> bool:
+        """Tell whether a level's competencies are on the page from the start.
+
+        Everything up to the target is; higher levels load when opened, so a big ladder
+        still gives a small page. Filters and past views show every level.
+        """
+        if only or self.as_of or open_level == self.index.levels[position].key:
+            return True
+        target = self.level_position(self.standing.target)
+        return position <= max(target, self.level_position(self.standing.level))
+
+
+def side_levels(loaded: Loaded, side: str, rows: dict[int, RatingRow]) -> tuple:
+    """The category levels one side has reached: what the radar shows of that side."""
+    stored = store.stored(loaded.ladder)
+    track = next(
+        (t for t in stored.spec.tracks if t.key == loaded.rubric.track_key), stored.spec.tracks[0]
+    )
+    index = service.track_index(stored, track.key)
+    standing = engine.evaluate(index, service.values(stored, rows, side))
+    return tuple(c.level for c in standing.categories)
 
 
 def ago(at: datetime, now: datetime | None = None) -> str:

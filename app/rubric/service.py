@@ -11,6 +11,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import aliased
 
 from app.auth.models import User, utcnow
+from app.database import write_intent
 from app.extensions import db
 from app.ladders import store
 from app.ladders.models import Ladder
@@ -44,18 +45,36 @@ class RatingRow:
     manager_by_id: int | None = None
 
 
+# Built once: constructing an alias per call costs SQLAlchemy a fresh compile each time.
+_Manager = aliased(User)
+
+
+def poll_state(rubric_id: int) -> tuple[int, int | None, int] | None:
+    """Return the owner, the owner's manager and the newest event id, in one light query."""
+    latest = (
+        select(func.coalesce(func.max(Event.id), 0))
+        .where(Event.rubric_id == rubric_id)
+        .scalar_subquery()
+    )
+    row = db.session.execute(
+        select(Rubric.user_id, User.manager_id, latest)
+        .join(User, Rubric.user_id == User.id)
+        .where(Rubric.id == rubric_id)
+    ).first()
+    return (row[0], row[1], row[2]) if row else None
+
+
 def load(rubric_id: int, *, for_update: bool = False) -> Loaded | None:
     """Fetch a rubric, its ladder and its owner's manager id in a single query.
 
     ``for_update`` locks the rubric row on PostgreSQL so concurrent changes to one rubric
     take turns and each sees the other's result; SQLite's BEGIN IMMEDIATE already does.
     """
-    manager = aliased(User)
     query = (
-        select(Rubric, Ladder, User.manager_id, User.name, manager.name)
+        select(Rubric, Ladder, User.manager_id, User.name, _Manager.name)
         .join(Ladder, Rubric.ladder_id == Ladder.id)
         .join(User, Rubric.user_id == User.id)
-        .outerjoin(manager, User.manager_id == manager.id)
+        .outerjoin(_Manager, User.manager_id == _Manager.id)
         .where(Rubric.id == rubric_id)
     )
     if for_update:
@@ -152,15 +171,34 @@ def values(stored: store.StoredLadder, rows: dict[int, RatingRow], side: str) ->
 
 
 def rubric_for(user: User, ladder: Ladder) -> Rubric:
-    """Return the person's rubric on a ladder, creating it on the ladder's first track."""
-    rubric = db.session.scalar(
-        select(Rubric).where(Rubric.user_id == user.id, Rubric.ladder_id == ladder.id)
-    )
+    """Return the person's rubric on a ladder, creating it on the ladder's first track.
+
+    Two people may open a new rubric at the same moment, and this runs inside a GET: the
+    insert gets a write transaction of its own and gives way to a concurrent one.
+    """
+
+    def find() -> Rubric | None:
+        return db.session.scalar(
+            select(Rubric).where(Rubric.user_id == user.id, Rubric.ladder_id == ladder.id)
+        )
+
+    rubric = find()
     if rubric is None:
-        spec = store.stored(ladder).spec
-        rubric = Rubric(user_id=user.id, ladder_id=ladder.id, track_key=spec.tracks[0].key)
-        db.session.add(rubric)
-        db.session.commit()
+        track = store.stored(ladder).spec.tracks[0].key
+        db.session.commit()  # end the read transaction; the insert needs a write one
+        token = write_intent.set(True)
+        try:
+            dialect = db.session.get_bind().dialect.name
+            insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+            db.session.execute(
+                insert(Rubric)
+                .values(user_id=user.id, ladder_id=ladder.id, track_key=track, created_at=utcnow())
+                .on_conflict_do_nothing(index_elements=[Rubric.user_id, Rubric.ladder_id])
+            )
+            db.session.commit()
+        finally:
+            write_intent.reset(token)
+        rubric = find()
     return rubric
 
 

@@ -8,6 +8,7 @@ from jinja2_fragments.flask import render_block, render_blocks
 
 from app.access import can_see, person_or_404, rating_side
 from app.auth.models import utcnow
+from app.charts.steps import steps_chart
 from app.database import write_intent
 from app.extensions import db
 from app.ladders import store
@@ -78,8 +79,27 @@ def show(rubric_id: int):
     only = request.args.get("only")
     if only not in ("gaps", "disagree"):
         only = None
-    ladders = store.all_ladders()
-    return render_template(TEMPLATE, view=view, only=only, ladders=ladders)
+    open_level = request.args.get("open")
+    return render_template(
+        TEMPLATE, view=view, only=only, open_level=open_level, **steps_chart(view)
+    )
+
+
+@bp.get("/rubrics/<int:rubric_id>/levels/<level_key>")
+@login_required
+def level(rubric_id: int, level_key: str):
+    """Load the competencies of one level into its collapsed section (htmx)."""
+    loaded = loaded_or_404(rubric_id)
+    side = rating_side(current_user, loaded.owner_id, loaded.owner_manager_id)
+    view = page.build(loaded, side, service.ratings(rubric_id))
+    found = next(((lv, cats) for lv, cats in view.levels() if lv.key == level_key), None)
+    if found is None:
+        abort(404)
+    if not is_htmx():
+        return redirect(
+            url_for("rubric.show", rubric_id=rubric_id, open=level_key) + f"#level-{level_key}"
+        )
+    return render_block(TEMPLATE, "level_body", view=view, level=found[0], cats=found[1], only=None)
 
 
 @bp.post("/rubrics/<int:rubric_id>/ratings/<int:competency_id>")
@@ -97,6 +117,7 @@ def rate(rubric_id: int, competency_id: int):
     rows = service.ratings(rubric_id)
     old = rows.get(competency_id)
     before = (old.self_step if side == "self" else old.manager_step) if old else None
+    before_levels = page.side_levels(loaded, side, rows) if is_htmx() else None
     if step != before:
         now = utcnow()
         changes = {f"{side}_step": step, f"{side}_by_id": current_user.id, f"{side}_at": now}
@@ -117,12 +138,18 @@ def rate(rubric_id: int, competency_id: int):
     item = view.item(competency_id)
     category = view.category(item.spec.category)
     blocks = ["competency", "badge_oob", "progress_item", "gaps_oob"]
+    levels_moved = before_levels != tuple(c.level for c in view.standing.categories)
+    if levels_moved:
+        blocks.append("radar_oob")
     response = Response(
         render_blocks(
             TEMPLATE, blocks, view=view, item=item, category=category, oob=True, fragment=True
         )
     )
     response.vary.add("HX-Request")
+    if levels_moved:
+        # The levels-over-time chart needs the history: it refreshes itself on this signal.
+        response.headers["HX-Trigger"] = "rungs:levels"
     return response
 
 
@@ -211,20 +238,23 @@ def settings(rubric_id: int):
 @login_required
 def live_changes(rubric_id: int):
     """Answer a poll: 204 when nothing changed, else only the changed fragments."""
-    if live.heartbeat_due(rubric_id):
+    heartbeat = live.heartbeat_due(rubric_id)
+    if heartbeat:
         db.session.commit()  # end the read transaction: the presence write needs its own
         write_intent.set(True)
-        loaded = loaded_or_404(rubric_id)
+    state = service.poll_state(rubric_id)
+    if state is None or not can_see(current_user, state[0], state[1]):
+        abort(404)
+    if heartbeat:
         live.touch(rubric_id, current_user.id)
         db.session.commit()
         write_intent.set(False)
-    else:
-        loaded = loaded_or_404(rubric_id)
     since = request.args.get("since", type=int, default=0)
-    latest = service.latest_event_id(rubric_id)
+    latest = state[2]
     here = live.viewers(rubric_id, current_user.id)
     if latest <= since and live.seen_key(here) == request.args.get("seen", ""):
         return Response(status=204)
+    loaded = loaded_or_404(rubric_id)
     side = rating_side(current_user, loaded.owner_id, loaded.owner_manager_id)
     events = live.events_since(rubric_id, since) if latest > since else []
     view = page.build(loaded, side, service.ratings(rubric_id), since=latest, here=here)

@@ -14,3 +14,15 @@ document.addEventListener("htmx:beforeRequest", (event) => {
 document.addEventListener("visibilitychange", () => {
   if (!document.hidden) document.dispatchEvent(new Event("rungs:visible"));
 });
+
+// A gap can sit in a level that is not loaded on this page yet (it became the target after
+// a rating): open the page with that level instead of jumping nowhere.
+document.addEventListener("click", (event) => {
+  const link = event.target.closest("a[data-level]");
+  if (!link || document.getElementById(link.hash.slice(1))) return;
+  event.preventDefault();
+  const url = new URL(window.location.href);
+  url.searchParams.set("open", link.dataset.level);
+  url.hash = link.hash;
+  window.location.assign(url);
+});

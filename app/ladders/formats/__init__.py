@@ -86,4 +86,10 @@ def _decode(data: bytes, file: str) -> str:
         bad = f"0x{data[exc.start]:02x}"
         msg = f"the file is not UTF-8 text: byte {bad} cannot be decoded; save it as UTF-8"
         raise LadderFormatError([Problem(file, line, msg)]) from None
+    nul = text.find("\x00")
+    if nul >= 0:
+        # Text files have no NUL; PostgreSQL could not store one anyway.
+        line = text.count("\n", 0, nul) + 1
+        msg = "the file contains a NUL character, so it is not a text file"
+        raise LadderFormatError([Problem(file, line, msg)])
     return text.replace("\r\n", "\n").replace("\r", "\n")

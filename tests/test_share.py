@@ -1,0 +1,215 @@
+"""Charts, team overview, promotion packet, exports, one's record, and pay bands."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+import xml.etree.ElementTree as ET
+import zipfile
+
+import pytest
+from helpers import HX, open_rubric, rate, sign_in, small_ladder
+from sqlalchemy import select
+
+from app.extensions import db
+from app.ladders import store
+from app.rubric.models import Event
+
+SVG = "{http://www.w3.org/2000/svg}"
+
+
+@pytest.fixture
+def pair(app, people):
+    with app.app_context():
+        store.save(small_ladder())
+        db.session.commit()
+        ids = dict(store.stored(store.by_key("small")).competency_ids)
+    engineer, manager = app.test_client(), app.test_client()
+    sign_in(engineer, people.engineer)
+    sign_in(manager, people.manager)
+    rubric_id, _ = open_rubric(engineer)
+    return engineer, manager, rubric_id, ids
+
+
+def svg_of(html: str, css_class: str) -> ET.Element:
+    markup = re.search(rf'<svg class="chart {css_class}".*?</svg>', html, re.S).group(0)
+    return ET.fromstring(markup.replace("<svg ", '<svg xmlns="http://www.w3.org/2000/svg" ', 1))
+
+
+def polygon(root: ET.Element, css_class: str) -> list[tuple[float, float]]:
+    node = root.find(f"{SVG}polygon[@class='{css_class}']")
+    return [tuple(map(float, p.split(","))) for p in node.get("points").split()]
+
+
+def test_radar_has_an_axis_per_category_and_both_series(pair):
+    engineer, manager, rubric_id, ids = pair
+    for key in ("code-junior-1", "code-junior-2"):
+        rate(engineer, rubric_id, ids[key], "consistently")
+    rate(manager, rubric_id, ids["team-junior-1"], "consistently")
+    html = engineer.get(f"/rubrics/{rubric_id}").get_data(as_text=True)
+    root = svg_of(html, "radar")
+    assert root.find(f"{SVG}title").text == "Level by category"
+    assert "You and Manager (Maya Manager)" in root.find(f"{SVG}desc").text
+    labels = [t.text for t in root.findall(f"{SVG}text")]
+    assert labels == ["Code", "Teamwork"]
+    spokes = root.find(f"{SVG}path[@class='axis']").get("d")
+    assert spokes == "M0,0L0,-100 M0,0L0,100"  # one spoke per category
+    mine, theirs = polygon(root, "series-mine"), polygon(root, "series-theirs")
+    # Code (the first axis, pointing up) reached level 1 of 2: half the radius, upwards.
+    assert mine[0] == (0.0, -50.0) and mine[1] == (0.0, 0.0)
+    assert theirs == [(0.0, 0.0), (0.0, 0.0)]
+    table = html[html.index('<table class="chart-table">') :]
+    assert '<th scope="row">Code</th><td>Junior</td><td>No level yet</td>' in table
+
+
+def test_rating_sends_the_radar_only_when_a_level_moves(pair):
+    engineer, _, rubric_id, ids = pair
+    first = rate(engineer, rubric_id, ids["code-junior-1"], "consistently")
+    assert 'id="radar" hx-swap-oob' not in first.get_data(as_text=True)
+    assert "HX-Trigger" not in first.headers
+    second = rate(engineer, rubric_id, ids["code-junior-2"], "consistently")
+    html = second.get_data(as_text=True)
+    assert '<figure id="radar" hx-swap-oob="innerHTML">' in html
+    assert second.headers["HX-Trigger"] == "rungs:levels"
+    steps = engineer.get(f"/rubrics/{rubric_id}/charts", headers=HX).get_data(as_text=True)
+    root = svg_of(steps, "steps")
+    assert root.find(f"{SVG}title").text == "Levels over time"
+    series = {p.get("data-series") for p in root.findall(f"{SVG}path")}
+    assert series == {"Overall", "Code", "Teamwork"}
+
+
+def test_packet_shows_both_ratings_shared_evidence_and_missing(app, pair, people):
+    engineer, manager, rubric_id, ids = pair
+    cid = ids["code-mid-1"]
+    rate(engineer, rubric_id, cid, "consistently")
+    rate(manager, rubric_id, cid, "sometimes")
+    for body, private in (("Led the **migration**", ""), ("my private doubt", "y")):
+        engineer.post(
+            f"/rubrics/{rubric_id}/competencies/{cid}/evidence",
+            data={"body": body, "day": "2026-11-02", "private": private},
+        )
+    page = manager.get(f"/rubrics/{rubric_id}/packet?target=mid").get_data(as_text=True)
+    assert (
+        "Promotion packet: Eli Engineer" in page
+        and "<dt>Target level</dt><dd>Mid-level</dd>" in page
+    )
+    assert "own rating: <strong>Consistently</strong> · manager: <strong>Sometimes</strong>" in page
+    assert "<strong>migration</strong>" in page and "private doubt" not in page
+    assert "Still missing" in page and "Teamwork at Mid-level #1" in page
+    markdown = manager.get(f"/rubrics/{rubric_id}/packet.md?target=mid")
+    text = markdown.get_data(as_text=True)
+    assert (
+        markdown.headers["Content-Disposition"] == 'attachment; filename="promotion-packet-mid.md"'
+    )
+    assert text.startswith("# Promotion packet: Eli Engineer\n")
+    assert "2026-11-02, Eli Engineer: Led the **migration**" in text and "private doubt" not in text
+
+
+def test_only_the_manager_signs_off_and_it_is_in_history(app, pair, people):
+    engineer, manager, rubric_id, _ = pair
+    data = {"target": "mid", "date": "2026-11-26", "comment": "Ready for Mid-level"}
+    assert engineer.post(f"/rubrics/{rubric_id}/packet/signoff", data=data).status_code == 404
+    assert manager.post(f"/rubrics/{rubric_id}/packet/signoff", data=data).status_code == 303
+    page = engineer.get(f"/rubrics/{rubric_id}/packet?target=mid").get_data(as_text=True)
+    assert "Signed by <strong>Maya Manager</strong> on 2026-11-26: “Ready for Mid-level”" in page
+    history = engineer.get(f"/rubrics/{rubric_id}/history").get_data(as_text=True)
+    assert "signed off the promotion packet for mid" in history
+    with app.app_context():
+        event = db.session.scalar(select(Event).where(Event.kind == "signoff"))
+        assert event.actor_id == people.manager.id
+
+
+def test_exports_parse_back_to_the_rubric(pair):
+    engineer, manager, rubric_id, ids = pair
+    rate(engineer, rubric_id, ids["code-junior-1"], "sometimes")
+    rate(manager, rubric_id, ids["code-junior-1"], "consistently")
+    rows = list(
+        csv.DictReader(
+            io.StringIO(engineer.get(f"/rubrics/{rubric_id}/export.csv").get_data(as_text=True))
+        )
+    )
+    assert len(rows) == len(ids)
+    first = next(r for r in rows if r["key"] == "code-junior-1")
+    assert (first["self"], first["manager"], first["level"], first["category"]) == (
+        "sometimes",
+        "consistently",
+        "Junior",
+        "Code",
+    )
+    data = json.loads(engineer.get(f"/rubrics/{rubric_id}/export.json").get_data(as_text=True))
+    assert data["person"] == "Eli Engineer" and data["track"] == "ic"
+    assert {c["key"]: c["self"] for c in data["competencies"]}["code-junior-1"] == "sometimes"
+    assert [c["key"] for c in data["competencies"]] == [r["key"] for r in rows]
+
+
+def test_record_zip_holds_own_private_notes_but_nobody_elses(pair):
+    engineer, manager, rubric_id, ids = pair
+    cid = ids["team-junior-1"]
+    engineer.post(
+        f"/rubrics/{rubric_id}/competencies/{cid}/evidence",
+        data={"body": "mine, private", "day": "2026-11-01", "private": "y"},
+    )
+    manager.post(
+        f"/rubrics/{rubric_id}/competencies/{cid}/evidence",
+        data={"body": "manager secret", "day": "2026-11-01", "private": "y"},
+    )
+    manager.post(
+        f"/rubrics/{rubric_id}/competencies/{cid}/evidence",
+        data={"body": "manager shared", "day": "2026-11-01"},
+    )
+    meeting = manager.post(f"/rubrics/{rubric_id}/1on1s").headers["Location"].rsplit("/", 1)[1]
+    manager.post(f"/1on1s/{meeting}/notes", data={"notes": "We agreed on a plan", "version": "0"})
+    response = engineer.get("/me/record.zip")
+    archive = zipfile.ZipFile(io.BytesIO(response.data))
+    everything = "".join(archive.read(n).decode() for n in archive.namelist())
+    assert set(archive.namelist()) >= {
+        "README.md",
+        "small/ratings.json",
+        "small/evidence.json",
+        "small/history.json",
+        "small/one-on-ones.md",
+    }
+    assert "mine, private" in everything and "manager shared" in everything
+    assert "manager secret" not in everything
+    assert "We agreed on a plan" in everything
+
+
+def test_team_overview_heatmap_sorts_and_shows_shared_gaps(app, pair, people):
+    engineer, manager, rubric_id, ids = pair
+    with app.app_context():
+        from app.auth.models import User
+
+        other = db.session.get(User, people.other_engineer.id)
+        other.manager_id = people.manager.id
+        db.session.commit()
+    second = app.test_client()
+    sign_in(second, people.other_engineer)
+    other_rubric, _ = open_rubric(second)
+    for key in ("code-junior-1", "code-junior-2"):
+        rate(second, other_rubric, ids[key], "consistently")
+    page = manager.get("/team/overview?sort=code&dir=desc").get_data(as_text=True)
+    names = re.findall(r'<th scope="row"><a href="/rubrics/\d+">([^<]+)</a>', page)
+    assert names == ["Olga Other", "Eli Engineer"]
+    assert 'aria-sort="descending"' in page
+    assert '<td class="heat heat-1">Junior</td>' in page
+    assert "missing for 2: " in page  # a Junior competency both still miss
+    assert engineer.get("/team/overview").status_code == 404
+
+
+def test_pay_bands_are_off_by_default_and_respect_visibility(app, client, people, pair):
+    engineer, _, rubric_id, _ = pair
+    admin = app.test_client()
+    sign_in(admin, people.admin)
+    bands = {"band-junior": "£40,000–£50,000", "band-mid": "£55,000–£65,000"}
+    assert "£40,000" not in engineer.get(f"/rubrics/{rubric_id}").get_data(as_text=True)
+    admin.post("/admin/pay/small", data={"visibility": "admins", **bands})
+    assert "£40,000–£50,000" not in engineer.get(f"/rubrics/{rubric_id}").get_data(as_text=True)
+    assert "£40,000–£50,000" not in engineer.get("/ladders/small").get_data(as_text=True)
+    assert "£40,000–£50,000" in admin.get("/ladders/small").get_data(as_text=True)
+    admin.post("/admin/pay/small", data={"visibility": "everyone", **bands})
+    assert "Pay band: £55,000–£65,000" in engineer.get(f"/rubrics/{rubric_id}").get_data(
+        as_text=True
+    )
+    assert engineer.post("/admin/pay/small", data={"visibility": "off"}).status_code == 404
