@@ -5,6 +5,7 @@ from __future__ import annotations
 from contextvars import ContextVar
 
 from sqlalchemy import Engine, event
+from sqlalchemy.dialects import postgresql, sqlite
 
 # Requests that may write open their transaction with BEGIN IMMEDIATE on SQLite, so a write
 # never fails half-way with "database is locked"; reads stay deferred and never block.
@@ -30,3 +31,10 @@ def configure_engine(engine: Engine) -> None:
     @event.listens_for(engine, "begin")
     def on_begin(conn):
         conn.exec_driver_sql("BEGIN IMMEDIATE" if write_intent.get() else "BEGIN")
+
+
+def insert_for(session, model):
+    """Return the dialect's INSERT for a model, which knows ON CONFLICT (SQLite, PostgreSQL)."""
+    if session.get_bind().dialect.name == "postgresql":
+        return postgresql.insert(model)
+    return sqlite.insert(model)

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from flask import Flask, Response, abort, redirect, render_template, request, url_for
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.routing import IntegerConverter
 
 from app import markdown
 from app.database import write_intent
@@ -28,6 +31,37 @@ ERROR_TEXT = {
 }
 
 
+# Database integers are 64-bit: a bigger id from a URL or a form cannot name a row, and
+# passing it to the driver would fail with a server error instead of a 404.
+MAX_ID = 2**63 - 1
+
+
+class IdConverter(IntegerConverter):
+    """The ``int`` URL converter, bounded to what the database can hold."""
+
+    def __init__(self, url_map, *args, **kwargs):
+        kwargs.setdefault("max", MAX_ID)
+        super().__init__(url_map, *args, **kwargs)
+
+
+def id_value(text: str | None) -> int | None:
+    """Read a non-negative id from a query string or form field; None if it is not one."""
+    text = (text or "").strip()
+    if not text.isdigit() or not text.isascii():
+        return None
+    value = int(text)
+    return value if value <= MAX_ID else None
+
+
+def parse_day(text: str | None) -> date | None:
+    """Read a YYYY-MM-DD date between 1970 and 2100, or None if absent or malformed."""
+    try:
+        day = date.fromisoformat(text.strip()) if text and text.strip() else None
+    except ValueError:
+        return None
+    return day if day and date(1970, 1, 1) <= day <= date(2100, 12, 31) else None
+
+
 def is_htmx() -> bool:
     """Tell whether the current request was sent by htmx."""
     return request.headers.get("HX-Request") == "true"
@@ -35,6 +69,7 @@ def is_htmx() -> bool:
 
 def init_app(app: Flask) -> None:
     """Install headers, error pages and the sign-in behaviour on the app."""
+    app.url_map.converters["int"] = IdConverter
     if app.config["HTTPS"]:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)
 

@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import os
 import random
-import re
-import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import create_engine, insert, text
+from sqlalchemy import insert, text
 from sqlalchemy.engine import make_url
 
 from app.auth import passwords
@@ -19,6 +17,7 @@ from app.config import normalise_url
 from app.extensions import db
 from app.ladders import store, synthetic
 from app.rubric.models import Event, Rating, Rubric
+from bench import scratch
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "bench" / "out"
@@ -29,7 +28,7 @@ ENGINEERS = 45
 STEPS = ("not-yet", "sometimes", "consistently")
 
 
-class BenchError(Exception):
+class BenchError(scratch.ScratchError):
     """The bench itself could not run (as opposed to a budget being missed)."""
 
 
@@ -62,72 +61,18 @@ def describe(url: str) -> str:
 
 
 def fresh(url: str) -> None:
-    """Start from an empty database: delete the SQLite file, or recreate the PostgreSQL one."""
-    parsed = make_url(url)
-    backend = parsed.get_backend_name()
-    if backend == "sqlite":
-        path = Path(parsed.database or "")
-        if not parsed.database or parsed.database == ":memory:":
-            raise BenchError("the bench needs a SQLite file that gunicorn's workers can share")
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{path}{suffix}").unlink(missing_ok=True)
-        path.parent.mkdir(parents=True, exist_ok=True)
-    elif backend == "postgresql":
-        name = _bench_name(url)
-        with _maintenance(url) as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-    else:
-        raise BenchError(f"the bench runs on SQLite or PostgreSQL, not {backend}")
+    """Start from an empty database (see bench/scratch.py)."""
+    scratch.fresh(url, "bench")
 
 
 def drop(url: str) -> None:
     """Drop the PostgreSQL database the bench created; the SQLite file stays for a look."""
-    if make_url(url).get_backend_name() == "postgresql":
-        with _maintenance(url) as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{_bench_name(url)}" WITH (FORCE)'))
-
-
-def _bench_name(url: str) -> str:
-    # The bench drops and recreates the database: refuse anything that is not obviously its own.
-    name = make_url(url).database or ""
-    if not re.fullmatch(r"[A-Za-z0-9_]*bench[A-Za-z0-9_]*", name):
-        raise BenchError(
-            f"the bench drops and recreates its PostgreSQL database; {name!r} does not look like "
-            "one made for it: use a name with 'bench' in it, e.g. .../rungs_bench"
-        )
-    return name
-
-
-class _maintenance:
-    """An autocommit connection to the server's ``postgres`` database."""
-
-    def __init__(self, url: str):
-        self.engine = create_engine(
-            make_url(url).set(database="postgres"), isolation_level="AUTOCOMMIT"
-        )
-
-    def __enter__(self):
-        self.conn = self.engine.connect()
-        return self.conn
-
-    def __exit__(self, *exc):
-        self.conn.close()
-        self.engine.dispose()
+    scratch.drop(url, "bench")
 
 
 def migrate(env: dict[str, str]) -> None:
-    """Build the schema with ``flask db upgrade``, as an admin would."""
-    done = subprocess.run(
-        [str(BIN / "flask"), "db", "upgrade"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    if done.returncode != 0:
-        raise BenchError(f"flask db upgrade failed:\n{done.stdout}{done.stderr}")
+    """Build the schema with ``flask db upgrade``."""
+    scratch.migrate(env)
 
 
 def populate(app, competencies: int = 1_000, seed: int = 20) -> Dataset:

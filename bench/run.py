@@ -20,7 +20,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import text
 
-from bench import dataset, engine_bench, importing, load, queries, report, server
+from bench import dataset, engine_bench, importing, load, queries, report, scratch, server
 from bench.dataset import OUT, BenchError
 
 SECONDS = float(os.environ.get("BENCH_SECONDS", "10"))  # per scenario, after a warm-up
@@ -52,7 +52,7 @@ def main() -> int:
     os.environ.update(settings)  # the in-process app reads the same configuration as gunicorn
     try:
         return run(url, {**os.environ, **settings})
-    except BenchError as exc:
+    except scratch.ScratchError as exc:  # BenchError, or the scratch database's own
         print(f"bench: could not run: {exc}", file=sys.stderr)
         return 2
     finally:

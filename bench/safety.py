@@ -20,8 +20,8 @@ from datetime import UTC, datetime
 
 from sqlalchemy.engine import make_url
 
-from bench import safety_db
-from bench.safety_http import ROOT, SafetyError, Server
+from bench import safety_db, scratch
+from bench.safety_http import ROOT, Server
 from bench.safety_load import Timeline, run, seats_for, sign_in
 from bench.safety_verify import Findings, verify
 
@@ -181,7 +181,7 @@ def main(argv: list[str] | None = None) -> int:
                 results.append(phase(url, "kill -9", args.crashes, args))
             finally:
                 safety_db.drop(url)
-    except SafetyError as error:
+    except scratch.ScratchError as error:  # SafetyError, or the scratch database's own
         print(f"safety: {error}", file=sys.stderr)
         return 2
     text = report(results, args, started, load)

@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import re
 import sqlite3
-import subprocess
 from dataclasses import dataclass
-from pathlib import Path
 
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from bench.safety_http import BIN, ROOT, SafetyError
+from bench import scratch
 
 PASSWORD = "safety run password, not a secret"  # noqa: S105
 COMPETENCIES = 200
@@ -41,64 +38,18 @@ def label(url: str) -> str:
 
 
 def fresh(url: str) -> None:
-    """Start from nothing: delete the SQLite files, or recreate the PostgreSQL database."""
-    parsed = make_url(url)
-    if parsed.get_backend_name() == "sqlite":
-        path = Path(parsed.database or "")
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{path}{suffix}").unlink(missing_ok=True)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        return
-    name = own_name(url)
-    with maintenance(url) as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    """Start from nothing (see bench/scratch.py)."""
+    scratch.fresh(url, "safety")
 
 
 def drop(url: str) -> None:
     """Drop the PostgreSQL database this run made; a SQLite file stays for a look."""
-    if make_url(url).get_backend_name() == "postgresql":
-        with maintenance(url) as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{own_name(url)}" WITH (FORCE)'))
-
-
-def own_name(url: str) -> str:
-    # This script drops and recreates its database: refuse one that is not obviously its own,
-    # above all the test suite's `test`.
-    name = make_url(url).database or ""
-    if not re.fullmatch(r"[A-Za-z0-9_]*safety[A-Za-z0-9_]*", name):
-        raise SafetyError(f"refusing to recreate {name!r}: use a name with 'safety' in it")
-    return name
-
-
-class maintenance:
-    """An autocommit connection to the server's ``postgres`` database."""
-
-    def __init__(self, url: str):
-        target = make_url(url).set(database="postgres")
-        self.engine = create_engine(target, isolation_level="AUTOCOMMIT")
-
-    def __enter__(self):
-        self.conn = self.engine.connect()
-        return self.conn
-
-    def __exit__(self, *exc):
-        self.conn.close()
-        self.engine.dispose()
+    scratch.drop(url, "safety")
 
 
 def migrate(env: dict[str, str]) -> None:
     """Build the schema with ``flask db upgrade``, as an admin would."""
-    done = subprocess.run(
-        [str(BIN / "flask"), "db", "upgrade"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    if done.returncode != 0:
-        raise SafetyError(f"flask db upgrade failed:\n{done.stdout}{done.stderr}")
+    scratch.migrate(env)
 
 
 def populate(url: str) -> Team:

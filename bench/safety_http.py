@@ -17,12 +17,14 @@ from http.cookies import SimpleCookie
 from pathlib import Path
 from urllib.parse import urlencode
 
+from bench import scratch
+
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 HOST = "127.0.0.1"  # the only address this script ever talks to
 
 
-class SafetyError(Exception):
+class SafetyError(scratch.ScratchError):
     """The safety run could not be carried out (as opposed to finding lost data)."""
 
 

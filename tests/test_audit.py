@@ -148,8 +148,9 @@ def test_invitation_acceptance_and_password_change_are_logged(app, client, as_ro
         "/admin/users",
         data={"email": "nia@example.com", "name": "Nia New", "role": "engineer", "manager": ""},
     )
+    assert "/invite/" in client.get("/admin/users").get_data(as_text=True)  # shown once ...
     html = client.get("/admin/users").get_data(as_text=True)
-    assert "/invite/" not in html  # the link is shown once, in the invite response only
+    assert "/invite/" not in html  # ... and never again
     client.post("/logout")
     with app.app_context():
         from app.auth.models import Invitation

@@ -221,3 +221,28 @@ def test_invitation_sets_password_once_and_expires(app, client, people):
         "/login", data={"email": "new@example.com", "password": "my own passphrase"}
     )
     assert response.status_code == 303
+
+
+def test_failures_sent_at_once_are_all_counted(app, people):
+    """Guessing in parallel gains nothing: every failure counts, and the account locks."""
+    import threading
+
+    barrier = threading.Barrier(5)
+
+    def guess(n: int) -> None:
+        client = app.test_client()
+        barrier.wait()
+        client.post("/login", data={"email": people.engineer.email, "password": f"guess-{n}-xyz"})
+
+    threads = [threading.Thread(target=guess, args=(n,)) for n in range(5)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    with app.app_context():
+        row = db.session.get(Throttle, f"email:{people.engineer.email}")
+        assert row.failures == 5 and row.locked_until is not None
+    response = app.test_client().post(
+        "/login", data={"email": people.engineer.email, "password": PASSWORD}
+    )
+    assert response.status_code == 429

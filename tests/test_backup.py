@@ -122,6 +122,7 @@ def test_backup_under_load_restores_into_a_fresh_instance(tools, app, people, fr
     writes = 0
     lock = threading.Lock()
     backed_up = threading.Event()
+    enrolled = threading.Event()  # set once the first person is in: the copy must hold one
     failures: list[str] = []
 
     def wrote() -> bool:
@@ -151,6 +152,7 @@ def test_backup_under_load_restores_into_a_fresh_instance(tools, app, people, fr
                 db.session.add(user)
                 Invitation.issue("invite", user=user, days=7)
                 db.session.commit()
+                enrolled.set()
                 if wrote():
                     return
 
@@ -163,7 +165,11 @@ def test_backup_under_load_restores_into_a_fresh_instance(tools, app, people, fr
     for thread in threads:
         thread.start()
     try:
-        while writes < 30 and not failures and any(t.is_alive() for t in threads):
+        while (
+            (writes < 30 or not enrolled.is_set())
+            and not failures
+            and any(t.is_alive() for t in threads)
+        ):
             backed_up.wait(0.01)
         file = tmp_path / "rungs.backup"
         result = cli(app).invoke(args=["backup", str(file)])

@@ -106,9 +106,11 @@ def test_manager_and_engineer_ratings_side_by_side(pair):
     assert "You:</span> <strong>No level yet</strong>" in page and "Manager: No level yet" in page
     only = engineer.get(f"/rubrics/{rubric_id}?only=disagree").get_data(as_text=True)
     assert only.count('class="competency"') == 1
-    # One click takes the other's rating.
+    # One click takes the other's rating: the browser sends the checked radio and the button.
     taken = engineer.post(
-        f"/rubrics/{rubric_id}/ratings/{cid}", data={"step": "sometimes"}, headers=HX
+        f"/rubrics/{rubric_id}/ratings/{cid}",
+        data={"step": "consistently", "take": "sometimes"},
+        headers=HX,
     )
     assert "disagree" not in taken.get_data(as_text=True).split(">", 1)[0]
     mgr_page = manager.get(f"/rubrics/{rubric_id}").get_data(as_text=True)

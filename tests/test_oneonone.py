@@ -138,8 +138,10 @@ def test_history_filters_and_since_last_1on1(app, pair, people):
     assert team.count("<li><time") == 1
     since = engineer.get(f"/rubrics/{rubric_id}/history?since=last-1on1").get_data(as_text=True)
     assert since.count("<li><time") == 1 and "since the 1:1 of" in since
-    future = engineer.get(f"/rubrics/{rubric_id}/history?since=2999-01-01").get_data(as_text=True)
+    future = engineer.get(f"/rubrics/{rubric_id}/history?since=2099-01-01").get_data(as_text=True)
     assert "No changes match." in future
+    odd = engineer.get(f"/rubrics/{rubric_id}/history?since=someday").get_data(as_text=True)
+    assert "Give the date as YYYY-MM-DD" in odd
 
 
 def test_as_of_shows_the_past_read_only(app, pair):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, session, url_for
 from flask_login import current_user
 from sqlalchemy import select
 from wtforms import SelectChoice
@@ -14,6 +14,7 @@ from app.auth import accounts
 from app.auth.accounts import AccountError
 from app.auth.models import Invitation, Role, User
 from app.extensions import db
+from app.web import id_value
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -42,13 +43,17 @@ def user_or_404(user_id: int) -> User:
 
 @bp.get("/users")
 @admin_required
-def users(invite_form: InviteForm | None = None, invite_link: str | None = None, status=200):
+def users():
     """List every user, with the forms to invite and manage them."""
+    # A new invitation link is shown once, after the redirect that follows the invitation.
+    return render_users(InviteForm(formdata=None), session.pop("invite_link", None))
+
+
+def render_users(invite_form: InviteForm, invite_link: str | None = None, status: int = 200):
+    """Render the people page around an invitation form (fresh, or with its errors)."""
     people = db.session.scalars(select(User).order_by(User.name)).all()
-    if invite_form is None:
-        invite_form = InviteForm()
-    invite_form.manager.choices = manager_choices()
     choices = manager_choices()
+    invite_form.manager.choices = choices
     rows = []
     for person in people:
         role_form = RoleForm(prefix=f"r{person.id}", role=person.role)
@@ -64,6 +69,13 @@ def users(invite_form: InviteForm | None = None, invite_link: str | None = None,
     ), status
 
 
+def show_link_once(token: str, message: str):
+    """Keep a new link for the next page view only, and go there (303)."""
+    session["invite_link"] = url_for("auth.accept_invite", token=token, _external=True)
+    flash(message, "success")
+    return redirect(url_for("admin.users"), code=303)
+
+
 @bp.post("/users")
 @admin_required
 def invite():
@@ -71,9 +83,14 @@ def invite():
     form = InviteForm()
     form.manager.choices = manager_choices()
     if not form.validate_on_submit():
-        return users(invite_form=form, status=422)
+        return render_users(form, status=422)
     try:
-        manager = db.session.get(User, int(form.manager.data)) if form.manager.data else None
+        manager = None
+        if form.manager.data:
+            manager_id = id_value(form.manager.data)
+            manager = db.session.get(User, manager_id) if manager_id is not None else None
+            if manager is None:
+                raise AccountError("Choose a manager from the list.")
         user = accounts.create_user(
             form.email.data,
             form.name.data,
@@ -86,13 +103,10 @@ def invite():
     except (AccountError, ValueError) as error:
         db.session.rollback()
         form.email.errors.append(str(error))
-        return users(invite_form=form, status=422)
-    link = url_for("auth.accept_invite", token=token, _external=True)
-    flash(
-        f"Invited {user.name}. Send them this link; it works once, for {INVITE_DAYS} days.",
-        "success",
+        return render_users(form, status=422)
+    return show_link_once(
+        token, f"Invited {user.name}. Send them this link; it works once, for {INVITE_DAYS} days."
     )
-    return users(invite_link=link)
 
 
 @bp.post("/users/<int:user_id>/invite")
@@ -104,9 +118,9 @@ def reinvite(user_id: int):
         token = Invitation.issue("invite", user=user, days=INVITE_DAYS, created_by=current_user)
         audit.record("invitation.issued", current_user, user, detail="new link for an account")
         db.session.commit()
-        link = url_for("auth.accept_invite", token=token, _external=True)
-        flash(f"New link for {user.name}; it works once, for {INVITE_DAYS} days.", "success")
-        return users(invite_link=link)
+        return show_link_once(
+            token, f"New link for {user.name}; it works once, for {INVITE_DAYS} days."
+        )
     abort(400)
 
 
@@ -137,9 +151,10 @@ def change_manager(user_id: int):
         abort(400)
     manager = None
     if form.manager.data:
-        if not form.manager.data.isdigit():
+        manager_id = id_value(form.manager.data)
+        if manager_id is None:
             abort(400)
-        manager = user_or_404(int(form.manager.data))
+        manager = user_or_404(manager_id)
     text = (
         f"{user.name} now reports to {manager.name}." if manager else f"{user.name} has no manager."
     )

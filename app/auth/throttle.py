@@ -8,6 +8,7 @@ from datetime import timedelta
 from flask import current_app
 
 from app.auth.models import Throttle, utcnow
+from app.database import insert_for
 from app.extensions import db
 
 FREE_FAILURES = 5  # failures in a row before the account has to wait
@@ -22,11 +23,17 @@ class Verdict:
 
 
 def _get(key: str) -> Throttle:
-    row = db.session.get(Throttle, key)
-    if row is None:
-        row = Throttle(key=key, failures=0, window_start=utcnow())
-        db.session.add(row)
-    return row
+    """Return a counter row, created if need be, locked until the write commits.
+
+    Two failures counted at once must both be counted: the row is created with ON CONFLICT
+    DO NOTHING, then read afresh and locked (SQLite's BEGIN IMMEDIATE already serialises).
+    """
+    db.session.execute(
+        insert_for(db.session, Throttle)
+        .values(key=key, failures=0, window_start=utcnow())
+        .on_conflict_do_nothing(index_elements=[Throttle.key])
+    )
+    return db.session.get(Throttle, key, with_for_update=True, populate_existing=True)
 
 
 def check(email: str, address: str) -> Verdict:

@@ -11,6 +11,7 @@ from app.audit import log as audit
 from app.auth import passwords, throttle
 from app.auth.forms import ChangePasswordForm, LoginForm, NewPasswordForm, SetupForm
 from app.auth.models import Invitation, Role, User, admin_exists, normalise_email, utcnow
+from app.database import write_intent
 from app.extensions import db, login_manager
 
 bp = Blueprint("auth", __name__)
@@ -54,15 +55,25 @@ def login():
     if form.validate_on_submit():
         email = normalise_email(form.email.data)
         address = request.remote_addr or "unknown"
+        # Read and check the password (argon2: ~0.2 s on purpose) without SQLite's write lock,
+        # so sign-ins, and password guessing, never hold up everyone else's writes.
+        write_intent.set(False)
         verdict = throttle.check(email, address)
         user = User.by_email(email)
-        if not verdict.allowed:
-            error = verdict.message
-        elif (
-            user is not None
+        matched = (
+            verdict.allowed
+            and user is not None
             and user.is_active
             and passwords.verify(user.password_hash, form.password.data)
-        ):
+        )
+        if verdict.allowed and not matched and (user is None or not user.is_active):
+            # Same work as a real check, so timing does not tell which accounts exist.
+            passwords.verify(None, form.password.data)
+        db.session.commit()
+        write_intent.set(True)
+        if not verdict.allowed:
+            error = verdict.message
+        elif matched:
             throttle.record_success(email)
             if passwords.needs_rehash(user.password_hash):
                 user.password_hash = passwords.hash_password(form.password.data)
@@ -71,9 +82,6 @@ def login():
             start_session(user, remember=form.remember.data)
             return redirect(safe_next(request.args.get("next")), code=303)
         else:
-            if user is None or not user.is_active:
-                # Same work as a real check, so timing does not tell which accounts exist.
-                passwords.verify(None, form.password.data)
             throttle.record_failure(email, address)
             if user is None:
                 why = "no account has this email"

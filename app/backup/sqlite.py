@@ -28,7 +28,7 @@ def backup(database: Path, target: Path) -> dict[str, int]:
             # The copy is a single self-contained file, with no -wal beside it.
             dst.execute("PRAGMA journal_mode=DELETE")
             return row_counts(dst)
-    except sqlite3.Error as error:
+    except (sqlite3.Error, UnicodeDecodeError) as error:
         raise BackupError(f"Cannot copy {database}: {error}.") from None
 
 
@@ -40,6 +40,9 @@ def check(file: Path) -> None:
         with closing(sqlite3.connect(read_only(file), uri=True)) as conn:
             result = [row[0] for row in conn.execute("PRAGMA integrity_check")]
             tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master")}
+    except UnicodeDecodeError:
+        # SQLite's own message quoted the damaged bytes, which are not even text.
+        raise BackupError(f"{file} is damaged: its schema cannot be read.") from None
     except sqlite3.DatabaseError as error:
         raise BackupError(f"{file} is not a usable SQLite database ({error}).") from None
     if result != ["ok"]:
@@ -57,7 +60,7 @@ def restore(file: Path, database: Path) -> None:
         ):
             src.backup(dst)
             (result,) = dst.execute("PRAGMA quick_check").fetchone()
-    except sqlite3.Error as error:
+    except (sqlite3.Error, UnicodeDecodeError) as error:
         raise BackupError(f"Cannot restore into {database}: {error}.") from None
     if result != "ok":
         raise BackupError(f"The restored database fails its check ({result}).")

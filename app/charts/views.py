@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from flask import Blueprint, render_template
-from flask_login import current_user, login_required
+from flask_login import login_required
 from jinja2_fragments.flask import render_block
 
-from app.access import rating_side
 from app.charts.steps import steps_chart
 from app.rubric import page, service
-from app.rubric.views import loaded_or_404
+from app.rubric.views import loaded_or_404, side_of
 from app.web import is_htmx
 
 bp = Blueprint("charts", __name__)
@@ -20,7 +19,7 @@ bp = Blueprint("charts", __name__)
 def show(rubric_id: int):
     """Show the levels-over-time chart (htmx swaps it in place when levels move)."""
     loaded = loaded_or_404(rubric_id)
-    side = rating_side(current_user, loaded.owner_id, loaded.owner_manager_id)
+    side = side_of(loaded)
     view = page.build(loaded, side, service.ratings(rubric_id))
     context = dict(view=view, **steps_chart(view))
     if is_htmx():

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from jinja2_fragments.flask import render_block
@@ -15,8 +13,8 @@ from app.ladders import store
 from app.markdown import unsafe_links
 from app.oneonone.models import ActionItem, Meeting
 from app.rubric import history, service
-from app.rubric.views import loaded_or_404, side_or_404
-from app.web import is_htmx
+from app.rubric.views import loaded_or_404, side_of, side_or_404
+from app.web import id_value, is_htmx, parse_day
 
 bp = Blueprint("meetings", __name__)
 
@@ -29,7 +27,12 @@ def meeting_or_404(meeting_id: int, *, for_update: bool = False):
     meeting = db.session.get(Meeting, meeting_id)
     if meeting is None:
         abort(404)
-    return meeting, loaded_or_404(meeting.rubric_id, for_update=for_update)
+    loaded = loaded_or_404(meeting.rubric_id, for_update=for_update)
+    if for_update:
+        # Read again under the rubric's lock: a save that waited for it must see the
+        # version the previous writer left, or its conflict check would pass wrongly.
+        db.session.refresh(meeting)
+    return meeting, loaded
 
 
 def open_meeting(rubric_id: int) -> Meeting | None:
@@ -50,14 +53,9 @@ def index(rubric_id: int):
         "oneonone/index.html",
         loaded=loaded,
         meetings=meetings,
-        can_start=side_or_none(loaded) is not None,
+        can_start=side_of(loaded) is not None,
     )
 
-
-def side_or_none(loaded):
-    from app.access import rating_side
-
-    return rating_side(current_user, loaded.owner_id, loaded.owner_manager_id)
 
 
 @bp.post("/rubrics/<int:rubric_id>/1on1s")
@@ -109,7 +107,7 @@ def context(meeting: Meeting, loaded, **extra) -> dict:
         loaded=loaded,
         changes=changes,
         participants=participants,
-        can_edit=meeting.open and side_or_none(loaded) is not None,
+        can_edit=meeting.open and side_of(loaded) is not None,
         **extra,
     )
 
@@ -123,7 +121,7 @@ def save_notes(meeting_id: int):
     if not meeting.open:
         abort(409)
     text = request.form.get("notes", "")
-    version = request.form.get("version", type=int)
+    version = id_value(request.form.get("version"))
     problem = None
     if len(text) > MAX_NOTES:
         problem = f"Notes are limited to {MAX_NOTES:,} characters."
@@ -178,14 +176,13 @@ def add_action(meeting_id: int):
     if not meeting.open:
         abort(409)
     text = request.form.get("text", "").strip()
-    owner_id = request.form.get("owner", type=int)
+    owner_id = id_value(request.form.get("owner"))
     due = request.form.get("due") or None
     allowed = {loaded.owner_id, loaded.owner_manager_id}
     error = None
-    try:
-        due_day = date.fromisoformat(due) if due else None
-    except ValueError:
-        error = "Give the due date as a date."
+    due_day = parse_day(due)
+    if due and due_day is None:
+        error = "Give the due date as a date between 1970 and 2100."
     if not text:
         error = "Say what needs doing."
     elif len(text) > MAX_ACTION:

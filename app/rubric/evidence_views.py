@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, render_template, request, url_for
+from flask import Blueprint, Response, abort, render_template, request
 from flask_login import current_user, login_required
 from jinja2_fragments.flask import render_blocks
 from sqlalchemy import func, or_, select
+from sqlalchemy.exc import InvalidRequestError
 
 from app.auth.models import utcnow
 from app.extensions import db
@@ -13,7 +14,7 @@ from app.ladders import store
 from app.rubric import service
 from app.rubric.forms import EvidenceForm
 from app.rubric.models import Evidence
-from app.rubric.views import back_to, loaded_or_404, side_or_404
+from app.rubric.views import back_to, loaded_or_404, side_of, side_or_404
 from app.web import is_htmx
 
 bp = Blueprint("evidence", __name__)
@@ -76,7 +77,7 @@ def render(
         competency_id=competency_id,
         items=visible_items(loaded.rubric.id, competency_id),
         form=form,
-        can_add=side_or_none(loaded) is not None,
+        can_add=side_of(loaded) is not None,
         editing=editing,
         conflict=conflict,
         count=count,
@@ -89,11 +90,6 @@ def render(
     response.vary.add("HX-Request")
     return response
 
-
-def side_or_none(loaded):
-    from app.access import rating_side
-
-    return rating_side(current_user, loaded.owner_id, loaded.owner_manager_id)
 
 
 @bp.get("/rubrics/<int:rubric_id>/competencies/<int:competency_id>/evidence")
@@ -146,6 +142,11 @@ def own_item_or_404(evidence_id: int) -> tuple[Evidence, service.Loaded]:
     if item is None or item.author_id != current_user.id:
         abort(404)
     loaded = loaded_or_404(item.rubric_id, for_update=request.method == "POST")
+    if request.method == "POST":
+        try:
+            db.session.refresh(item)  # see the version left by a writer we waited for
+        except InvalidRequestError:
+            abort(404)  # deleted meanwhile, from another tab
     return item, loaded
 
 
@@ -226,6 +227,3 @@ def delete(evidence_id: int):
         return back_to(rubric_id, f"c-{competency_id}")
     return render(loaded, competency, competency_id, EvidenceForm(formdata=None), count=count)
 
-
-def evidence_url(rubric_id: int, competency_id: int) -> str:
-    return url_for("evidence.index", rubric_id=rubric_id, competency_id=competency_id)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateField, HiddenField, StringField, SubmitField, TextAreaField
+from wtforms import BooleanField, DateField, HiddenField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from app.markdown import is_safe_url, unsafe_links
@@ -52,4 +52,3 @@ class EvidenceForm(FlaskForm):
     day = DateField("Date", default=date.today, validators=[DataRequired(), sensible_day])
     private = BooleanField("Private note: only I can see it")
     version = HiddenField()
-    submit = SubmitField("Save evidence")

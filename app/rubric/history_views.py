@@ -4,27 +4,20 @@ from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
 
-from flask import Blueprint, abort, render_template, request
+from flask import Blueprint, abort, flash, render_template, request
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from app.access import rating_side
 from app.extensions import db
 from app.ladders import store
 from app.oneonone.models import Meeting
 from app.rubric import history, page
 from app.rubric.models import Event
 from app.rubric.views import loaded_or_404
+from app.web import id_value, parse_day
 
 bp = Blueprint("history", __name__)
 
-
-def parse_day(text: str | None) -> date | None:
-    """Read a YYYY-MM-DD date from a query string, or None if absent or malformed."""
-    try:
-        return date.fromisoformat(text) if text else None
-    except ValueError:
-        return None
 
 
 @bp.get("/rubrics/<int:rubric_id>/history")
@@ -34,7 +27,7 @@ def timeline(rubric_id: int):
     loaded = loaded_or_404(rubric_id)
     stored = store.stored(loaded.ladder)
     args = request.args
-    person = args.get("person", type=int)
+    person = id_value(args.get("person"))
     kind = args.get("kind") if args.get("kind") in history.KINDS else None
     category = args.get("category") or None
     since_text = args.get("since", "")
@@ -51,6 +44,8 @@ def timeline(rubric_id: int):
     elif (day := parse_day(since_text)) is not None:
         since = datetime.combine(day, time.min)
         since_label = f"since {day:%-d %b %Y}"
+    elif since_text:
+        flash("Give the date as YYYY-MM-DD (1970 to 2100), or “last-1on1”.", "error")
     events = history.load(
         rubric_id,
         viewer_id=current_user.id,
@@ -116,7 +111,5 @@ def past(rubric_id: int):
     if day is None:
         abort(400)
     view = as_of(loaded, day)
-    side = rating_side(current_user, loaded.owner_id, loaded.owner_manager_id)
     view.side, view.as_of = None, day
-    view.viewer_side = side
     return render_template("rubric/page.html", view=view, only=request.args.get("only"))

@@ -6,9 +6,9 @@ from datetime import timedelta
 
 from flask import session
 from sqlalchemy import select
-from sqlalchemy.dialects import postgresql, sqlite
 
 from app.auth.models import User, utcnow
+from app.database import insert_for
 from app.extensions import db
 from app.rubric.models import Event, Presence
 
@@ -24,10 +24,10 @@ def heartbeat_due(rubric_id: int) -> bool:
 
 def touch(rubric_id: int, user_id: int) -> None:
     """Record that a user has the rubric open now."""
-    dialect = db.session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     now = utcnow()
-    statement = insert(Presence).values(rubric_id=rubric_id, user_id=user_id, seen_at=now)
+    statement = insert_for(db.session, Presence).values(
+        rubric_id=rubric_id, user_id=user_id, seen_at=now
+    )
     db.session.execute(
         statement.on_conflict_do_update(
             index_elements=[Presence.rubric_id, Presence.user_id], set_={"seen_at": now}

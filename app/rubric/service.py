@@ -7,11 +7,10 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 
 from sqlalchemy import func, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import aliased
 
 from app.auth.models import User, utcnow
-from app.database import write_intent
+from app.database import insert_for, write_intent
 from app.extensions import db
 from app.ladders import store
 from app.ladders.models import Ladder
@@ -102,9 +101,9 @@ def ratings(rubric_id: int) -> dict[int, RatingRow]:
 
 def upsert_rating(rubric_id: int, competency_id: int, **values) -> None:
     """Insert or update one rating row in a single statement."""
-    dialect = db.session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    statement = insert(Rating).values(rubric_id=rubric_id, competency_id=competency_id, **values)
+    statement = insert_for(db.session, Rating).values(
+        rubric_id=rubric_id, competency_id=competency_id, **values
+    )
     statement = statement.on_conflict_do_update(
         index_elements=[Rating.rubric_id, Rating.competency_id], set_=values
     )
@@ -188,10 +187,8 @@ def rubric_for(user: User, ladder: Ladder) -> Rubric:
         db.session.commit()  # end the read transaction; the insert needs a write one
         token = write_intent.set(True)
         try:
-            dialect = db.session.get_bind().dialect.name
-            insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
             db.session.execute(
-                insert(Rubric)
+                insert_for(db.session, Rubric)
                 .values(user_id=user.id, ladder_id=ladder.id, track_key=track, created_at=utcnow())
                 .on_conflict_do_nothing(index_elements=[Rubric.user_id, Rubric.ladder_id])
             )

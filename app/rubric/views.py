@@ -13,7 +13,7 @@ from app.database import write_intent
 from app.extensions import db
 from app.ladders import store
 from app.rubric import live, page, service
-from app.web import is_htmx
+from app.web import id_value, is_htmx
 
 bp = Blueprint("rubric", __name__)
 
@@ -28,9 +28,14 @@ def loaded_or_404(rubric_id: int, *, for_update: bool = False) -> service.Loaded
     return loaded
 
 
+def side_of(loaded: service.Loaded) -> str | None:
+    """Say which rating the current user sets on this rubric ("self", "manager" or None)."""
+    return rating_side(current_user, loaded.owner_id, loaded.owner_manager_id)
+
+
 def side_or_404(loaded: service.Loaded) -> str:
     """Return which rating the current user sets here; read-only viewers get 404 on writes."""
-    side = rating_side(current_user, loaded.owner_id, loaded.owner_manager_id)
+    side = side_of(loaded)
     if side is None:
         abort(404)
     return side
@@ -68,7 +73,7 @@ def person(user_id: int):
 def show(rubric_id: int):
     """Show a rubric: standing, gaps, focus, and every competency of the track."""
     loaded = loaded_or_404(rubric_id)
-    side = rating_side(current_user, loaded.owner_id, loaded.owner_manager_id)
+    side = side_of(loaded)
     view = page.build(
         loaded,
         side,
@@ -90,7 +95,7 @@ def show(rubric_id: int):
 def level(rubric_id: int, level_key: str):
     """Load the competencies of one level into its collapsed section (htmx)."""
     loaded = loaded_or_404(rubric_id)
-    side = rating_side(current_user, loaded.owner_id, loaded.owner_manager_id)
+    side = side_of(loaded)
     view = page.build(loaded, side, service.ratings(rubric_id))
     found = next(((lv, cats) for lv, cats in view.levels() if lv.key == level_key), None)
     if found is None:
@@ -111,7 +116,8 @@ def rate(rubric_id: int, competency_id: int):
     stored = store.stored(loaded.ladder)
     if competency_id not in stored.competency_keys:
         abort(404)
-    step = request.form.get("step", "")
+    # "Take this rating" sends its value as "take", beside the checked radio's "step".
+    step = request.form.get("take") or request.form.get("step", "")
     if step not in {s.key for s in stored.spec.scale}:
         abort(400)
     rows = service.ratings(rubric_id)
@@ -249,13 +255,13 @@ def live_changes(rubric_id: int):
         live.touch(rubric_id, current_user.id)
         db.session.commit()
         write_intent.set(False)
-    since = request.args.get("since", type=int, default=0)
+    since = id_value(request.args.get("since")) or 0
     latest = state[2]
     here = live.viewers(rubric_id, current_user.id)
     if latest <= since and live.seen_key(here) == request.args.get("seen", ""):
         return Response(status=204)
     loaded = loaded_or_404(rubric_id)
-    side = rating_side(current_user, loaded.owner_id, loaded.owner_manager_id)
+    side = side_of(loaded)
     events = live.events_since(rubric_id, since) if latest > since else []
     view = page.build(loaded, side, service.ratings(rubric_id), since=latest, here=here)
     keys = view.stored.competency_keys

@@ -8,13 +8,13 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from app.access import rating_side
 from app.extensions import db
 from app.rubric import page, service
 from app.rubric.models import Event, Evidence
-from app.rubric.views import loaded_or_404
+from app.rubric.views import loaded_or_404, side_of
 from app.share import packet as packets
 from app.share import record
+from app.web import parse_day
 
 bp = Blueprint("share", __name__)
 
@@ -23,7 +23,7 @@ MAX_COMMENT = 2_000
 
 def view_for(rubric_id: int, *, for_update: bool = False) -> page.RubricView:
     loaded = loaded_or_404(rubric_id, for_update=for_update)
-    side = rating_side(current_user, loaded.owner_id, loaded.owner_manager_id)
+    side = side_of(loaded)
     return page.build(loaded, side, service.ratings(rubric_id))
 
 
@@ -97,10 +97,7 @@ def signoff(rubric_id: int):
         abort(404)
     target = target_of(view)
     comment = request.form.get("comment", "").strip()
-    try:
-        day = date.fromisoformat(request.form.get("date", ""))
-    except ValueError:
-        day = None
+    day = parse_day(request.form.get("date"))
     if day is None or len(comment) > MAX_COMMENT:
         flash(f"Give a date and a comment under {MAX_COMMENT:,} characters.", "error")
     else:
