@@ -517,8 +517,12 @@ def test_ids_too_big_for_the_database_are_404_not_500(client, as_role):
     """Ids past 64 bits name no row: the answer is 'not found', in the path or the query."""
     as_role("admin")
     huge = "99999999999999999999"
-    for path in (f"/rubrics/{huge}", f"/people/{huge}/rubric", f"/1on1s/{huge}",
-                 f"/rubrics/{huge}/live?since=1"):
+    for path in (
+        f"/rubrics/{huge}",
+        f"/people/{huge}/rubric",
+        f"/1on1s/{huge}",
+        f"/rubrics/{huge}/live?since=1",
+    ):
         assert client.get(path).status_code == 404, path
     assert client.post(f"/admin/users/{huge}/deactivate").status_code == 404
 

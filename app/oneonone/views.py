@@ -57,7 +57,6 @@ def index(rubric_id: int):
     )
 
 
-
 @bp.post("/rubrics/<int:rubric_id>/1on1s")
 @login_required
 def start(rubric_id: int):

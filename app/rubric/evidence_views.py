@@ -91,7 +91,6 @@ def render(
     return response
 
 
-
 @bp.get("/rubrics/<int:rubric_id>/competencies/<int:competency_id>/evidence")
 @login_required
 def index(rubric_id: int, competency_id: int):
@@ -226,4 +225,3 @@ def delete(evidence_id: int):
     if not is_htmx():
         return back_to(rubric_id, f"c-{competency_id}")
     return render(loaded, competency, competency_id, EvidenceForm(formdata=None), count=count)
-

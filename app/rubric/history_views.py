@@ -19,7 +19,6 @@ from app.web import id_value, parse_day
 bp = Blueprint("history", __name__)
 
 
-
 @bp.get("/rubrics/<int:rubric_id>/history")
 @login_required
 def timeline(rubric_id: int):
