@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import date
 
 from flask import Flask, Response, abort, redirect, render_template, request, url_for
+from flask_login import current_user
+from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
@@ -107,6 +109,14 @@ def init_app(app: Flask) -> None:
         if request.endpoint != "static":
             response.headers.setdefault("Cache-Control", "no-store")
         return response
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(error: CSRFError):
+        # A signed-out page's token went with its session: htmx is sent to sign in
+        # (HX-Redirect), not shown "bad request" inside a fragment.
+        if is_htmx() and not current_user.is_authenticated:
+            return unauthorized()
+        return error_page(400, app)
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):

@@ -94,3 +94,14 @@ def test_landing_page_by_role(client, as_role, role, team_sees):
     else:
         assert target == "/team"
         assert team_sees in client.get("/team").get_data(as_text=True)
+
+
+def test_htmx_post_after_signing_out_elsewhere_asks_to_sign_in(make_app, people):
+    """A page left open after signing out: its next htmx POST gets HX-Redirect, not 400."""
+    app = make_app(WTF_CSRF_ENABLED=True)
+    client = app.test_client()
+    response = client.post(
+        "/rubrics/1/ratings/1", data={"step": "sometimes"}, headers={"HX-Request": "true"}
+    )
+    assert response.status_code == 204
+    assert response.headers["HX-Redirect"].startswith("/login")

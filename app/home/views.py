@@ -52,12 +52,7 @@ def index():
 @login_required
 def team():
     """List the people the signed-in manager looks after, with where each one stands."""
-    if current_user.is_admin:
-        people = db.session.scalars(select(User).where(User.active).order_by(User.name)).all()
-    else:
-        people = db.session.scalars(
-            select(User).where(User.manager_id == current_user.id, User.active).order_by(User.name)
-        ).all()
+    people = reports_of(current_user)
     ladders = store.all_ladders()
     rows = (
         team_rows(people, ladders[0])
@@ -102,7 +97,8 @@ def team_rows(people: list[User], ladder) -> list[Row]:
         track = tracks.get(rubric.track_key, stored.spec.tracks[0])
         index = service.track_index(stored, track.key)
         ratings = by_rubric[rubric.id]
-        own = engine.evaluate(index, service.values(stored, ratings, "self"), rubric.target_key)
+        mine = service.values(stored, ratings, "self")
+        own = engine.evaluate(index, mine, rubric.target_key)
         theirs = service.values(stored, ratings, "manager")
         managers = engine.evaluate(index, theirs, rubric.target_key) if theirs else None
         rows.append(
@@ -114,7 +110,7 @@ def team_rows(people: list[User], ladder) -> list[Row]:
                 managers,
                 meetings.get(rubric.id),
                 index,
-                service.values(stored, ratings, "self"),
+                mine,
             )
         )
     return rows

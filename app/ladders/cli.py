@@ -126,6 +126,7 @@ def load_default():
     detail = f"Rungs' default ladder: {plan.diff.summary()}"
     audit.record("ladder.imported", audit.command_line(), plan.spec.key, detail=detail)
     importer.apply(plan)
+    db.session.commit()
     click.echo(
         f"Loaded the default ladder: {plan.spec.name}, {len(plan.spec.competencies)} competencies."
     )

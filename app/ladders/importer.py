@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from app.extensions import db
 from app.ladders import formats, store
 from app.ladders.formats import LadderDiff
 from app.ladders.spec import LadderSpec
@@ -26,8 +25,7 @@ def plan(data: bytes, *, filename: str, format: str = "auto", key: str | None = 
 
 
 def apply(import_plan: Plan) -> None:
-    """Write the planned ladder in one transaction; an unchanged file writes nothing."""
+    """Write the planned ladder; an unchanged file writes nothing. The caller commits."""
     if import_plan.exists and import_plan.diff.unchanged:
         return
     store.save(import_plan.spec)
-    db.session.commit()

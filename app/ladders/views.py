@@ -148,7 +148,9 @@ def apply(token: str):
     """Apply a previewed import in one transaction."""
     pending = db.session.scalar(
         select(PendingImport).where(
-            PendingImport.token == token, PendingImport.user_id == current_user.id
+            PendingImport.token == token,
+            PendingImport.user_id == current_user.id,
+            PendingImport.created_at >= utcnow() - PENDING_TTL,
         )
     )
     if pending is None or not ApplyForm().validate_on_submit():

@@ -107,6 +107,7 @@ def context(meeting: Meeting, loaded, **extra) -> dict:
         changes=changes,
         participants=participants,
         can_edit=meeting.open and side_of(loaded) is not None,
+        can_act=side_of(loaded) is not None,  # action items stay tickable after the 1:1
         **extra,
     )
 

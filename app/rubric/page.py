@@ -84,6 +84,8 @@ class RubricView:
     def rubric(self):
         return self.loaded.rubric
 
+    focus_limit = FOCUS_LIMIT
+
     @property
     def ladder(self):
         return self.loaded.ladder
@@ -171,16 +173,17 @@ class RubricView:
 
     def levels(self) -> list[tuple[LevelSpec, list[tuple[CategorySpec, list[Item]]]]]:
         """Return the track's levels, each with its categories and their competencies."""
+        return [self.level(li) for li in range(len(self.index.levels))]
+
+    def level(self, li: int) -> tuple[LevelSpec, list[tuple[CategorySpec, list[Item]]]]:
+        """Return one level (by position) with its categories and their competencies."""
         ids = self.stored.competency_ids
-        out = []
-        for li, level in enumerate(self.index.levels):
-            cats = []
-            for ci, category in enumerate(self.index.categories):
-                items = [self.item(ids[c.key]) for c in self.index.cells[li][ci]]
-                if items:
-                    cats.append((category, items))
-            out.append((level, cats))
-        return out
+        cats = []
+        for ci, category in enumerate(self.index.categories):
+            items = [self.item(ids[c.key]) for c in self.index.cells[li][ci]]
+            if items:
+                cats.append((category, items))
+        return self.index.levels[li], cats
 
     def focused(self) -> list[Item]:
         keys = self.stored.competency_keys

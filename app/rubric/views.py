@@ -95,16 +95,15 @@ def show(rubric_id: int):
 def level(rubric_id: int, level_key: str):
     """Load the competencies of one level into its collapsed section (htmx)."""
     loaded = loaded_or_404(rubric_id)
-    side = side_of(loaded)
-    view = page.build(loaded, side, service.ratings(rubric_id))
-    found = next(((lv, cats) for lv, cats in view.levels() if lv.key == level_key), None)
-    if found is None:
-        abort(404)
     if not is_htmx():
-        return redirect(
-            url_for("rubric.show", rubric_id=rubric_id, open=level_key) + f"#level-{level_key}"
-        )
-    return render_block(TEMPLATE, "level_body", view=view, level=found[0], cats=found[1], only=None)
+        target = url_for("rubric.show", rubric_id=rubric_id, open=level_key)
+        return redirect(f"{target}#level-{level_key}")
+    view = page.build(loaded, side_of(loaded), service.ratings(rubric_id))
+    position = view.level_position(level_key)
+    if position < 0:
+        abort(404)
+    found, cats = view.level(position)
+    return render_block(TEMPLATE, "level_body", view=view, level=found, cats=cats, only=None)
 
 
 @bp.post("/rubrics/<int:rubric_id>/ratings/<int:competency_id>")
