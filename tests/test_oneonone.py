@@ -198,3 +198,25 @@ def test_strangers_get_404_for_1on1s_and_history(app, pair, people):
         assert stranger.post(path, data={"notes": "x", "version": "0"}).status_code == 404, path
     with app.app_context():
         assert db.session.scalar(select(Meeting.ended_at)) is None
+
+
+def test_history_pages_through_long_timelines(app, pair, people):
+    from app.rubric import service
+
+    engineer, _, rubric_id, ids = pair
+    with app.app_context():
+        for n in range(205):
+            service.record(
+                rubric_id,
+                people.engineer.id,
+                "focus",
+                competency_id=ids["code-junior-1"],
+                before={"focus": n % 2 == 1},
+                after={"focus": n % 2 == 0},
+            )
+        db.session.commit()
+    first = engineer.get(f"/rubrics/{rubric_id}/history").get_data(as_text=True)
+    assert first.count("<li><time") == 200
+    older = re.search(r'href="([^"]+before=\d+[^"]*)">Older changes', first).group(1)
+    second = engineer.get(older.replace("&amp;", "&")).get_data(as_text=True)
+    assert second.count("<li><time") == 5 and "Older changes" not in second

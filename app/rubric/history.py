@@ -51,9 +51,16 @@ def load(
     until: datetime | None = None,
     after_id: int | None = None,
     upto_id: int | None = None,
+    competency_ids: list[int] | None = None,
+    before_id: int | None = None,
+    limit: int | None = None,
 ) -> list[Event]:
     """Return the events of a rubric matching the filters, newest first."""
     query = select(Event).where(Event.rubric_id == rubric_id)
+    if competency_ids is not None:
+        query = query.where(Event.competency_id.in_(competency_ids))
+    if before_id is not None:
+        query = query.where(Event.id < before_id)
     if person:
         query = query.where(Event.actor_id == person)
     if kind in KINDS:
@@ -66,7 +73,7 @@ def load(
         query = query.where(Event.id > after_id)
     if upto_id is not None:
         query = query.where(Event.id <= upto_id)
-    events = db.session.scalars(query.order_by(Event.id.desc())).all()
+    events = db.session.scalars(query.order_by(Event.id.desc()).limit(limit)).all()
     return [e for e in events if visible(e, viewer_id)]
 
 

@@ -18,6 +18,8 @@ from app.web import id_value, parse_day
 
 bp = Blueprint("history", __name__)
 
+PAGE = 200  # events per page of the timeline
+
 
 @bp.get("/rubrics/<int:rubric_id>/history")
 @login_required
@@ -45,6 +47,12 @@ def timeline(rubric_id: int):
         since_label = f"since {day:%-d %b %Y}"
     elif since_text:
         flash("Give the date as YYYY-MM-DD (1970 to 2100), or “last-1on1”.", "error")
+    in_category = None
+    if category:
+        in_category = [
+            stored.competency_ids[c.key] for c in stored.spec.competencies if c.category == category
+        ]
+    before = id_value(args.get("before"))
     events = history.load(
         rubric_id,
         viewer_id=current_user.id,
@@ -52,11 +60,12 @@ def timeline(rubric_id: int):
         kind=kind,
         since=since,
         after_id=after_id,
+        competency_ids=in_category,
+        before_id=before,
+        limit=PAGE + 1,  # one more tells whether there is an older page
     )
-    entries = history.describe(events, stored, loaded.owner_id)
-    if category:
-        names = {c.key: c.name for c in stored.spec.categories}
-        entries = [e for e in entries if e.category == names.get(category)]
+    older = events[PAGE].id + 1 if len(events) > PAGE else None
+    entries = history.describe(events[:PAGE], stored, loaded.owner_id)
     people = [(loaded.owner_id, loaded.owner_name)]
     if loaded.owner_manager_id:
         people.append((loaded.owner_manager_id, loaded.manager_name or "Manager"))
@@ -69,6 +78,7 @@ def timeline(rubric_id: int):
         kinds=history.KINDS,
         chosen=dict(person=person, kind=kind, category=category, since=since_text),
         since_label=since_label,
+        older=older,
     )
 
 
