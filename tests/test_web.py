@@ -105,3 +105,37 @@ def test_htmx_post_after_signing_out_elsewhere_asks_to_sign_in(make_app, people)
     )
     assert response.status_code == 204
     assert response.headers["HX-Redirect"].startswith("/login")
+
+
+def test_sqlite_connections_are_set_up_for_several_workers(app):
+    """WAL, a busy timeout, foreign keys and synchronous=NORMAL on every SQLite connection."""
+    from sqlalchemy import text
+
+    from app.extensions import db
+
+    with app.app_context():
+        if db.engine.dialect.name != "sqlite":
+            pytest.skip("SQLite settings; the suite runs on PostgreSQL")
+        with db.engine.connect() as conn:
+            pragma = {
+                name: conn.execute(text(f"PRAGMA {name}")).scalar()
+                for name in ("journal_mode", "busy_timeout", "foreign_keys", "synchronous")
+            }
+    assert pragma == {
+        "journal_mode": "wal",
+        "busy_timeout": 10000,
+        "foreign_keys": 1,
+        "synchronous": 1,
+    }
+
+
+def test_secret_key_is_generated_once_with_mode_600(tmp_path, monkeypatch):
+    """Without a configured key, one is written to the instance folder once and reused."""
+    import stat
+
+    from app.config import instance_secret
+
+    path = tmp_path / "secret_key"
+    first = instance_secret(path)
+    assert len(first) == 64 and stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert instance_secret(path) == first
