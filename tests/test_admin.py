@@ -116,3 +116,15 @@ def test_wrong_user_ids_are_404(client, as_role):
     assert (
         client.post("/admin/users/999999/role", data={"r999999-role": "admin"}).status_code == 404
     )
+
+
+def test_a_new_link_ends_the_older_ones(app, client, as_role, people):
+    as_role("admin")
+    uid = people.engineer.id
+    first = client.post(f"/admin/users/{uid}/invite", follow_redirects=True).get_data(as_text=True)
+    old = re.search(r'/invite/([^"]+)"', first).group(1)
+    second = client.post(f"/admin/users/{uid}/invite", follow_redirects=True).get_data(as_text=True)
+    new = re.search(r'/invite/([^"]+)"', second).group(1)
+    assert old != new
+    assert client.get(f"/invite/{old}").status_code == 404
+    assert client.get(f"/invite/{new}").status_code == 200

@@ -115,6 +115,7 @@ def reinvite(user_id: int):
     """Issue a fresh invitation link, for someone who lost theirs or forgot their password."""
     user = user_or_404(user_id)
     if ActionForm().validate_on_submit():
+        Invitation.revoke_for(user)  # a lost link stops working once a new one is made
         token = Invitation.issue("invite", user=user, days=INVITE_DAYS, created_by=current_user)
         audit.record("invitation.issued", current_user, user, detail="new link for an account")
         db.session.commit()

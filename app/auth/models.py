@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 
 from flask_login import UserMixin
-from sqlalchemy import ForeignKey, String, func, select
+from sqlalchemy import ForeignKey, String, func, select, update
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
@@ -116,6 +116,15 @@ class Invitation(db.Model):
             )
         )
         return token
+
+    @classmethod
+    def revoke_for(cls, user: User) -> None:
+        """End every unused invitation of a user, so only the newest link works."""
+        db.session.execute(
+            update(cls)
+            .where(cls.user_id == user.id, cls.purpose == "invite", cls.used_at.is_(None))
+            .values(used_at=utcnow())
+        )
 
     @classmethod
     def find(cls, purpose: str, token: str) -> Invitation | None:
