@@ -143,3 +143,22 @@ def as_role(client, people):
         return user
 
     return login
+
+
+@pytest.fixture
+def pair(app, people):
+    """The engineer's and the manager's clients, both signed in, on the engineer's rubric
+    of the small ladder: returns (engineer, manager, rubric id, competency ids by key)."""
+    from helpers import open_rubric, small_ladder
+
+    from app.ladders import store
+
+    with app.app_context():
+        store.save(small_ladder())
+        db.session.commit()
+        ids = dict(store.stored(store.by_key("small")).competency_ids)
+    engineer, manager = app.test_client(), app.test_client()
+    sign_in(engineer, people.engineer)
+    sign_in(manager, people.manager)
+    rubric_id, _ = open_rubric(engineer)
+    return engineer, manager, rubric_id, ids

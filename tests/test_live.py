@@ -5,25 +5,23 @@ from __future__ import annotations
 import re
 
 import pytest
-from helpers import HX, open_rubric, rate, sign_in, small_ladder
+from helpers import HX, rate, sign_in
 from test_rubric import QueryCounter
 
 from app.extensions import db
-from app.ladders import store
 
 
 @pytest.fixture
-def pair(app, people):
-    """The engineer's and the manager's clients, both on the engineer's rubric."""
-    with app.app_context():
-        store.save(small_ladder())
-        db.session.commit()
-        ids = dict(store.stored(store.by_key("small")).competency_ids)
-    engineer, manager = app.test_client(), app.test_client()
-    sign_in(engineer, people.engineer)
-    sign_in(manager, people.manager)
-    rubric_id, page = open_rubric(engineer)
-    return engineer, manager, rubric_id, ids, page
+def pair(pair):
+    """The shared pair of clients, plus the engineer's rubric page as it first loaded."""
+    engineer, manager, rubric_id, ids = pair
+    return (
+        engineer,
+        manager,
+        rubric_id,
+        ids,
+        engineer.get(f"/rubrics/{rubric_id}").get_data(as_text=True),
+    )
 
 
 def poller(html: str) -> str:

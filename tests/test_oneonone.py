@@ -5,28 +5,13 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
-import pytest
-from helpers import HX, open_rubric, rate, sign_in, small_ladder
+from helpers import HX, rate, sign_in
 from sqlalchemy import select, update
 
 from app.auth.models import utcnow
 from app.extensions import db
-from app.ladders import store
 from app.oneonone.models import Meeting
 from app.rubric.models import Event
-
-
-@pytest.fixture
-def pair(app, people):
-    with app.app_context():
-        store.save(small_ladder())
-        db.session.commit()
-        ids = dict(store.stored(store.by_key("small")).competency_ids)
-    engineer, manager = app.test_client(), app.test_client()
-    sign_in(engineer, people.engineer)
-    sign_in(manager, people.manager)
-    rubric_id, _ = open_rubric(engineer)
-    return engineer, manager, rubric_id, ids
 
 
 def start(client, rubric_id) -> int:

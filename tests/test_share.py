@@ -9,28 +9,13 @@ import re
 import xml.etree.ElementTree as ET
 import zipfile
 
-import pytest
-from helpers import HX, open_rubric, rate, sign_in, small_ladder
+from helpers import HX, open_rubric, rate, sign_in
 from sqlalchemy import select
 
 from app.extensions import db
-from app.ladders import store
 from app.rubric.models import Event
 
 SVG = "{http://www.w3.org/2000/svg}"
-
-
-@pytest.fixture
-def pair(app, people):
-    with app.app_context():
-        store.save(small_ladder())
-        db.session.commit()
-        ids = dict(store.stored(store.by_key("small")).competency_ids)
-    engineer, manager = app.test_client(), app.test_client()
-    sign_in(engineer, people.engineer)
-    sign_in(manager, people.manager)
-    rubric_id, _ = open_rubric(engineer)
-    return engineer, manager, rubric_id, ids
 
 
 def svg_of(html: str, css_class: str) -> ET.Element:
