@@ -205,3 +205,21 @@ def test_history_pages_through_long_timelines(app, pair, people):
     older = re.search(r'href="([^"]+before=\d+[^"]*)">Older changes', first).group(1)
     second = engineer.get(older.replace("&amp;", "&")).get_data(as_text=True)
     assert second.count("<li><time") == 5 and "Older changes" not in second
+
+
+def test_a_saved_action_item_clears_the_form(pair, people):
+    engineer, manager, rubric_id, _ = pair
+    meeting = start(manager, rubric_id)
+    added = manager.post(
+        f"/1on1s/{meeting}/actions",
+        headers=HX,
+        data={"text": "Book the design review", "owner": str(people.manager.id)},
+    )
+    html = added.get_data(as_text=True)
+    assert "Book the design review</span>" in html
+    assert 'name="text" maxlength="500" value=""' in html
+    refused = manager.post(
+        f"/1on1s/{meeting}/actions", headers=HX, data={"text": "Keep me", "owner": "123456"}
+    )
+    assert refused.status_code == 422
+    assert 'value="Keep me"' in refused.get_data(as_text=True)  # what was typed stays

@@ -196,7 +196,7 @@ def add_action(meeting_id: int):
         html = render_block(
             "oneonone/show.html",
             "actions",
-            **context(meeting, loaded, action_error=error, typed=text),
+            **context(meeting, loaded, action_error=error, typed=text if error else ""),
         )
         return Response(html, 422 if error else 200)
     if error:
