@@ -60,21 +60,6 @@ def describe(url: str) -> str:
     return make_url(url).render_as_string(hide_password=True)
 
 
-def fresh(url: str) -> None:
-    """Start from an empty database (see bench/scratch.py)."""
-    scratch.fresh(url, "bench")
-
-
-def drop(url: str) -> None:
-    """Drop the PostgreSQL database the bench created; the SQLite file stays for a look."""
-    scratch.drop(url, "bench")
-
-
-def migrate(env: dict[str, str]) -> None:
-    """Build the schema with ``flask db upgrade``."""
-    scratch.migrate(env)
-
-
 def populate(app, competencies: int = 1_000, seed: int = 20) -> Dataset:
     """Save a generated ladder and 50 people whose rubrics are 30-60% rated."""
     rng = random.Random(seed)

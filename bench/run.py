@@ -57,7 +57,7 @@ def main() -> int:
         return 2
     finally:
         try:
-            dataset.drop(url)
+            scratch.drop(url, "bench")
         except Exception as exc:  # noqa: BLE001 - never hide the real outcome behind cleanup
             print(f"bench: could not drop the bench database: {exc}", file=sys.stderr)
 
@@ -67,8 +67,8 @@ def run(url: str, env: dict[str, str]) -> int:
 
     started = time.monotonic()
     say(f"fresh database {dataset.describe(url)}; flask db upgrade")
-    dataset.fresh(url)
-    dataset.migrate(env)
+    scratch.fresh(url, "bench")
+    scratch.migrate(env)
     app = create_app()
     data = dataset.populate(app)
     people = len(data.engineers) + len(data.managers)

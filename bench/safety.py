@@ -59,9 +59,9 @@ def phase(url: str, name: str, crashes: int, args) -> Result:
     """Build a fresh database, load it (and crash it), then check every answer against it."""
     database = safety_db.label(url)
     say(f"{database}, {name}: fresh database, flask db upgrade, ladder and team")
-    safety_db.fresh(url)
+    scratch.fresh(url, "safety")
     env = server_env(url)
-    safety_db.migrate(env)
+    scratch.migrate(env)
     team = safety_db.populate(url)
     log = WORK / f"gunicorn-{database.lower()}-{'crash' if crashes else 'steady'}.log"
     log.unlink(missing_ok=True)
@@ -180,7 +180,7 @@ def main(argv: list[str] | None = None) -> int:
                 results.append(phase(url, "steady", 0, args))
                 results.append(phase(url, "kill -9", args.crashes, args))
             finally:
-                safety_db.drop(url)
+                scratch.drop(url, "safety")
     except scratch.ScratchError as error:  # SafetyError, or the scratch database's own
         print(f"safety: {error}", file=sys.stderr)
         return 2

@@ -8,8 +8,6 @@ from dataclasses import dataclass
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from bench import scratch
-
 PASSWORD = "safety run password, not a secret"  # noqa: S105
 COMPETENCIES = 200
 ENGINEERS = 4
@@ -35,21 +33,6 @@ class Team:
 
 def label(url: str) -> str:
     return "SQLite" if make_url(url).get_backend_name() == "sqlite" else "PostgreSQL"
-
-
-def fresh(url: str) -> None:
-    """Start from nothing (see bench/scratch.py)."""
-    scratch.fresh(url, "safety")
-
-
-def drop(url: str) -> None:
-    """Drop the PostgreSQL database this run made; a SQLite file stays for a look."""
-    scratch.drop(url, "safety")
-
-
-def migrate(env: dict[str, str]) -> None:
-    """Build the schema with ``flask db upgrade``, as an admin would."""
-    scratch.migrate(env)
 
 
 def populate(url: str) -> Team:
