@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime
+from typing import NamedTuple
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import aliased
@@ -33,8 +34,9 @@ class Loaded:
         return self.rubric.user_id
 
 
-@dataclass(frozen=True)
-class RatingRow:
+class RatingRow(NamedTuple):
+    """One competency's rating row; a tuple, since a page builds thousands of them."""
+
     self_step: str | None
     manager_step: str | None
     evidence_count: int
@@ -205,5 +207,5 @@ def with_change(
     """Return a rating row as it is after one side's change."""
     old = old or RatingRow(None, None, 0, False)
     if side == "self":
-        return replace(old, self_step=step, self_at=at)
-    return replace(old, manager_step=step, manager_at=at, manager_by_id=actor_id)
+        return old._replace(self_step=step, self_at=at)
+    return old._replace(manager_step=step, manager_at=at, manager_by_id=actor_id)

@@ -122,7 +122,11 @@ def rate(rubric_id: int, competency_id: int):
     rows = service.ratings(rubric_id)
     old = rows.get(competency_id)
     before = (old.self_step if side == "self" else old.manager_step) if old else None
-    before_levels = page.side_levels(loaded, side, rows) if is_htmx() else None
+    # Levels count only demonstrated competencies: unless this click crosses that line, no
+    # level can move, and the standing before the change need not be worked out at all.
+    value = {s.key: s.value for s in stored.spec.scale}
+    crossed = (value.get(before, 0.0) >= 1.0) != (value[step] >= 1.0)
+    before_levels = page.side_levels(loaded, side, rows) if crossed and is_htmx() else None
     if step != before:
         now = utcnow()
         changes = {f"{side}_step": step, f"{side}_by_id": current_user.id, f"{side}_at": now}
@@ -143,7 +147,7 @@ def rate(rubric_id: int, competency_id: int):
     item = view.item(competency_id)
     category = view.category(item.spec.category)
     blocks = ["competency", "badge_oob", "progress_item", "gaps_oob"]
-    levels_moved = before_levels != tuple(c.level for c in view.standing.categories)
+    levels_moved = crossed and before_levels != tuple(c.level for c in view.standing.categories)
     if levels_moved:
         blocks.append("radar_oob")
     response = Response(
@@ -190,9 +194,7 @@ def focus(rubric_id: int, competency_id: int):
             after={"focus": wanted},
         )
         db.session.commit()
-        rows[competency_id] = service.RatingRow(
-            old.self_step, old.manager_step, old.evidence_count, wanted
-        )
+        rows[competency_id] = old._replace(focus=wanted)
     if not is_htmx():
         if message:
             flash(message, "error")
