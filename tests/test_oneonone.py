@@ -223,3 +223,18 @@ def test_a_saved_action_item_clears_the_form(pair, people):
     )
     assert refused.status_code == 422
     assert 'value="Keep me"' in refused.get_data(as_text=True)  # what was typed stays
+
+
+def test_as_of_uses_the_target_of_that_day(app, pair):
+    engineer, _, rubric_id, ids = pair
+    rate(engineer, rubric_id, ids["code-junior-1"], "consistently")
+    with app.app_context():
+        db.session.execute(update(Event).values(created_at=utcnow() - timedelta(days=10)))
+        db.session.commit()
+    engineer.post(f"/rubrics/{rubric_id}/settings", data={"track": "ic", "target": "mid"})
+    assert "for Mid-level" in engineer.get(f"/rubrics/{rubric_id}").get_data(as_text=True)
+    day = (utcnow() - timedelta(days=5)).date().isoformat()
+    past = engineer.get(f"/rubrics/{rubric_id}/as-of?date={day}").get_data(as_text=True)
+    assert "3 to go for Junior" in past and "for Mid-level" not in past
+    # The stored rubric was not touched by looking at the past.
+    assert "for Mid-level" in engineer.get(f"/rubrics/{rubric_id}").get_data(as_text=True)

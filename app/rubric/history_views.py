@@ -102,13 +102,16 @@ def as_of(loaded, day: date):
             .order_by(Event.id)
         ).first()
         settings = later.before if later is not None else {}
-    if settings:
-        # Show the track and target of the day without touching the stored rubric.
-        db.session.expunge(loaded.rubric)
-        loaded.rubric.track_key = settings.get("track") or loaded.rubric.track_key
-        loaded.rubric.target_key = settings.get("target")
     last_id = events[-1].id if events else 0
-    return page.build(loaded, None, rows, since=last_id)
+    # The track and target of that day, if they changed since.
+    return page.build(
+        loaded,
+        None,
+        rows,
+        since=last_id,
+        track_key=settings.get("track"),
+        target_key=settings.get("target"),
+    )
 
 
 @bp.get("/rubrics/<int:rubric_id>/as-of")

@@ -266,15 +266,22 @@ def build(
     *,
     since: int = 0,
     here: list[tuple[int, str]] | None = None,
+    track_key: str | None = None,
+    target_key: str | None = None,
 ) -> RubricView:
-    """Compute the standing of both sides and gather what the page needs."""
+    """Compute the standing of both sides and gather what the page needs.
+
+    ``track_key`` and ``target_key`` show another track or target than the stored ones
+    (the rubric as it was on a past day) without touching the rubric itself.
+    """
     stored = store.stored(loaded.ladder)
     spec = stored.spec
-    track = next((t for t in spec.tracks if t.key == loaded.rubric.track_key), spec.tracks[0])
+    wanted = track_key or loaded.rubric.track_key
+    track = next((t for t in spec.tracks if t.key == wanted), spec.tracks[0])
     index = service.track_index(stored, track.key)
     primary = side or "self"
     other_side = "manager" if primary == "self" else "self"
-    target = loaded.rubric.target_key
+    target = target_key if track_key else loaded.rubric.target_key
     mine = service.values(stored, rows, primary)
     theirs = service.values(stored, rows, other_side)
     return RubricView(
