@@ -228,7 +228,8 @@ def test_backup_under_load_restores_into_a_fresh_instance(tools, app, people, fr
     assert sign_in(client, people.engineer).status_code == 303
     assert open_rubric(client)[0] == rubric_id
     cid, side_step = next((c, s) for (c, side), s in final.items() if side == "self")
-    page = client.get(f"/rubrics/{rubric_id}").get_data(as_text=True)
+    # ?open=mid: the higher level loads on demand, so ask for it to be on the page too.
+    page = client.get(f"/rubrics/{rubric_id}?open=mid").get_data(as_text=True)
     assert re.search(rf'id="r{cid}-{side_step}"[^>]* checked>', page)
     new_step = next(s for s in STEPS if s != side_step)
     assert rate(client, rubric_id, cid, new_step).status_code == 200
