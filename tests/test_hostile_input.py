@@ -28,7 +28,7 @@ from werkzeug.test import encode_multipart
 from app.auth.models import User
 from app.extensions import db
 from app.ladders import formats, store
-from app.ladders.formats import LadderFormatError
+from app.ladders.formats import LadderFormatError, rungs
 from app.ladders.formats.slug import KEY_PATTERN
 from app.markdown import SAFE_SCHEMES, TAGS, render
 from app.rubric.models import Rubric
@@ -164,32 +164,17 @@ SCALARS = st.one_of(
 )
 # Keys each YAML format knows, so the drawn documents get past "unknown field" into the
 # code that reads values; plus a few it does not know.
-RUNGS_KEYS = [
-    "rungs",
-    "key",
-    "name",
-    "description",
-    "rule",
-    "scale",
-    "tracks",
-    "levels",
-    "categories",
-    "competencies",
-    "title",
-    "level",
-    "category",
-    "examples",
-    "points",
-    "summary",
-    "type",
-    "threshold",
-    "approaching",
-    "milestone_points",
-    "level_points",
-    "label",
-    "value",
-    "zzz",
-]
+RUNGS_KEYS = sorted(
+    {
+        *rungs.TOP_KEYS,
+        *rungs.RULE_KEYS,
+        *rungs.SCALE_KEYS,
+        *rungs.TRACK_KEYS,
+        *rungs.LEVEL_KEYS,
+        *rungs.CATEGORY_KEYS,
+        *rungs.COMPETENCY_KEYS,
+    }
+) + ["zzz"]  # the keys the native format knows, from its parser, and one it does not
 FT_KEYS = [
     "name",
     "summary",
