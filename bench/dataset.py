@@ -12,7 +12,8 @@ from sqlalchemy import insert, text
 from sqlalchemy.engine import make_url
 
 from app.auth import passwords
-from app.auth.models import Role, User, utcnow
+from app.auth.models import Role, User
+from app.clock import utcnow
 from app.config import normalise_url
 from app.extensions import db
 from app.ladders import store, synthetic

@@ -14,7 +14,8 @@ from sqlalchemy import func, select
 from app.audit import log as audit
 from app.audit.models import AppendOnlyError, AuditEvent
 from app.audit.views import PAGE_SIZE
-from app.auth.models import Throttle, User, utcnow
+from app.auth.models import Throttle, User
+from app.clock import utcnow
 from app.extensions import db
 
 DEFAULT = Path(__file__).resolve().parents[1] / "app" / "ladders" / "default" / "engineering.yml"

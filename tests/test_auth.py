@@ -7,7 +7,8 @@ from datetime import timedelta
 from helpers import PASSWORD, sign_in
 from sqlalchemy import select
 
-from app.auth.models import Invitation, Throttle, User, utcnow
+from app.auth.models import Invitation, Throttle, User
+from app.clock import utcnow
 from app.extensions import db
 
 

@@ -8,7 +8,7 @@ from datetime import timedelta
 from helpers import HX, rate, sign_in
 from sqlalchemy import select, update
 
-from app.auth.models import utcnow
+from app.clock import utcnow
 from app.extensions import db
 from app.oneonone.models import Meeting
 from app.rubric.models import Event

@@ -4,19 +4,15 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from enum import StrEnum
 
 from flask_login import UserMixin
 from sqlalchemy import ForeignKey, String, func, select, update
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app.clock import utcnow
 from app.extensions import db
-
-
-def utcnow() -> datetime:
-    """Return the current time in UTC, without tzinfo, as stored in the database."""
-    return datetime.now(UTC).replace(tzinfo=None)
 
 
 class Role(StrEnum):

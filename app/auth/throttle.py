@@ -7,7 +7,8 @@ from datetime import timedelta
 
 from flask import current_app
 
-from app.auth.models import Throttle, utcnow
+from app.auth.models import Throttle
+from app.clock import utcnow
 from app.database import insert_for
 from app.extensions import db
 

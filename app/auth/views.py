@@ -10,7 +10,8 @@ from flask_login import current_user, login_required, login_user, logout_user
 from app.audit import log as audit
 from app.auth import passwords, throttle
 from app.auth.forms import ChangePasswordForm, LoginForm, NewPasswordForm, SetupForm
-from app.auth.models import Invitation, Role, User, admin_exists, normalise_email, utcnow
+from app.auth.models import Invitation, Role, User, admin_exists, normalise_email
+from app.clock import utcnow
 from app.database import write_intent
 from app.extensions import db, login_manager
 

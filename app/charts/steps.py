@@ -6,8 +6,8 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from app.auth.models import utcnow
 from app.charts import progress, svg
+from app.clock import utcnow
 from app.extensions import db
 from app.rubric.models import Event
 

@@ -7,7 +7,7 @@ from dataclasses import asdict, dataclass
 
 from sqlalchemy import select
 
-from app.auth.models import utcnow
+from app.clock import utcnow
 from app.extensions import db
 from app.ladders.models import Category, Competency, Ladder, Level, Track
 from app.ladders.spec import (

@@ -12,7 +12,7 @@ from sqlalchemy import delete, select
 
 from app.access import admin_required
 from app.audit import log as audit
-from app.auth.models import utcnow
+from app.clock import utcnow
 from app.extensions import db
 from app.ladders import browse, formats, importer, store
 from app.ladders.formats import LadderFormatError

@@ -7,7 +7,7 @@ from flask_login import current_user, login_required
 from jinja2_fragments.flask import render_block
 from sqlalchemy import select
 
-from app.auth.models import utcnow
+from app.clock import utcnow
 from app.extensions import db
 from app.ladders import store
 from app.markdown import unsafe_links

@@ -8,7 +8,7 @@ from jinja2_fragments.flask import render_blocks
 from sqlalchemy import func, or_, select
 from sqlalchemy.exc import InvalidRequestError
 
-from app.auth.models import utcnow
+from app.clock import utcnow
 from app.extensions import db
 from app.ladders import store
 from app.rubric import service

@@ -7,7 +7,8 @@ from datetime import timedelta
 from flask import session
 from sqlalchemy import select
 
-from app.auth.models import User, utcnow
+from app.auth.models import User
+from app.clock import utcnow
 from app.database import insert_for
 from app.extensions import db
 from app.rubric.models import Event, Presence

@@ -9,8 +9,8 @@ from functools import cached_property
 from flask import url_for
 from flask_wtf.csrf import generate_csrf
 
-from app.auth.models import utcnow
 from app.charts import progress, svg
+from app.clock import utcnow
 from app.ladders import store
 from app.ladders.spec import CategorySpec, CompetencySpec, LevelSpec, ScaleStep, TrackSpec
 from app.rubric import engine, live, service

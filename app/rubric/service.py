@@ -10,7 +10,8 @@ from typing import NamedTuple
 from sqlalchemy import func, select
 from sqlalchemy.orm import aliased
 
-from app.auth.models import User, utcnow
+from app.auth.models import User
+from app.clock import utcnow
 from app.database import insert_for, write_intent
 from app.extensions import db
 from app.ladders import store

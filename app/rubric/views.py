@@ -7,8 +7,8 @@ from flask_login import current_user, login_required
 from jinja2_fragments.flask import render_block, render_blocks
 
 from app.access import can_see, person_or_404, rating_side
-from app.auth.models import utcnow
 from app.charts.steps import steps_chart
+from app.clock import utcnow
 from app.database import write_intent
 from app.extensions import db
 from app.ladders import store
