@@ -1,67 +1,18 @@
-"""Rungs: a living, interactive career-ladder rubric."""
+"""Rungs: a living, interactive career-ladder rubric.
+
+Importing ``app`` loads no Flask: the domain core (``app.levels``, ``app.ladders.formats``)
+is plain Python, and Flask comes in with :func:`create_app`.
+"""
 
 from __future__ import annotations
 
 import os
 
-from flask import Flask
-
-from app import config, web
-from app.database import configure_engine
-from app.extensions import csrf, db, login_manager, migrate
-
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), os.pardir))
 
 
-def create_app(test_config: dict | None = None) -> Flask:
+def create_app(test_config: dict | None = None):
     """Create and configure a Rungs application."""
-    app = Flask(
-        __name__,
-        instance_relative_config=True,
-        instance_path=os.path.join(ROOT, "instance"),
-        template_folder=os.path.join(ROOT, "templates"),
-        static_folder=os.path.join(ROOT, "static"),
-    )
-    config.load(app, test_config)
-    os.makedirs(app.instance_path, exist_ok=True)
+    from app.factory import create_app as build
 
-    db.init_app(app)
-    with app.app_context():
-        configure_engine(db.engine)
-    migrate.init_app(app, db, directory=os.path.join(ROOT, "migrations"))
-    login_manager.init_app(app)
-    csrf.init_app(app)
-    web.init_app(app)
-
-    from app.admin.pay import bp as pay_bp
-    from app.admin.views import bp as admin_bp
-    from app.audit.views import bp as audit_bp
-    from app.auth import cli as auth_cli
-    from app.auth.views import bp as auth_bp
-    from app.backup import cli as backup_cli
-    from app.charts.views import bp as charts_bp
-    from app.home.views import bp as home_bp
-    from app.ladders import cli as ladder_cli
-    from app.ladders.views import bp as ladders_bp
-    from app.oneonone.views import bp as meetings_bp
-    from app.rubric.evidence_views import bp as evidence_bp
-    from app.rubric.history_views import bp as history_bp
-    from app.rubric.views import bp as rubric_bp
-    from app.share.views import bp as share_bp
-
-    app.register_blueprint(auth_bp)
-    app.register_blueprint(admin_bp)
-    app.register_blueprint(pay_bp)
-    app.register_blueprint(audit_bp)
-    app.register_blueprint(home_bp)
-    app.register_blueprint(ladders_bp)
-    app.register_blueprint(rubric_bp)
-    app.register_blueprint(evidence_bp)
-    app.register_blueprint(history_bp)
-    app.register_blueprint(meetings_bp)
-    app.register_blueprint(charts_bp)
-    app.register_blueprint(share_bp)
-    auth_cli.init_app(app)
-    ladder_cli.init_app(app)
-    backup_cli.init_app(app)
-    return app
+    return build(test_config)

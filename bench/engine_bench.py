@@ -19,7 +19,8 @@ from app.ladders.spec import (
     LevelSpec,
     TrackSpec,
 )
-from app.rubric.engine import build_index, evaluate
+from app.levels.index import build_index
+from app.levels.standing import evaluate
 
 SIZES = (100, 1_000, 5_000)
 LIMIT = 6.0

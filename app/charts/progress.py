@@ -6,20 +6,21 @@ from dataclasses import dataclass
 from datetime import date
 
 from app.ladders.store import StoredLadder
-from app.rubric import engine
+from app.levels import index as engine_index
+from app.levels import standing as engine
 from app.rubric.models import Event
 
 from .svg import Axis, Series
 
 
-def position(index: engine.TrackIndex, level_key: str | None) -> int:
+def position(index: engine_index.TrackIndex, level_key: str | None) -> int:
     """A level's place in the track: 0 for none, 1 for the first level, and so on."""
     keys = [lv.key for lv in index.levels]
     return keys.index(level_key) + 1 if level_key in keys else 0
 
 
 def radar_axes(
-    index: engine.TrackIndex, mine: engine.Standing, theirs: engine.Standing | None
+    index: engine_index.TrackIndex, mine: engine.Standing, theirs: engine.Standing | None
 ) -> list[Axis]:
     """One axis per category: the level reached on each side."""
     other = {c.key: c for c in theirs.categories} if theirs else {}
@@ -55,7 +56,7 @@ class History:
 
 
 def history(
-    stored: StoredLadder, index: engine.TrackIndex, events: list[Event], side: str
+    stored: StoredLadder, index: engine_index.TrackIndex, events: list[Event], side: str
 ) -> History:
     """Replay one side's ratings day by day and keep the days a level moved."""
     scale = {s.key: s.value for s in stored.spec.scale}

@@ -11,8 +11,10 @@ from sqlalchemy import select
 from app.auth.models import User
 from app.extensions import db
 from app.ladders import store
+from app.levels import index as engine_index
+from app.levels import standing as engine
 from app.oneonone.views import last_meetings
-from app.rubric import engine, service
+from app.rubric import service
 from app.rubric.models import Rating, Rubric
 
 bp = Blueprint("home", __name__)
@@ -26,7 +28,7 @@ class Row:
     standing: engine.Standing | None
     manager_standing: engine.Standing | None
     last_meeting: object | None
-    index: engine.TrackIndex | None = None
+    index: engine_index.TrackIndex | None = None
     ratings: dict | None = None
 
     def category_level(self, key: str) -> str | None:

@@ -21,10 +21,43 @@ class ScaleStep:
     value: float
 
 
-DEFAULT_SCALE: tuple[ScaleStep, ...] = (
-    ScaleStep("not-yet", "Not yet", 0.0),
-    ScaleStep("sometimes", "Sometimes", 0.5),
-    ScaleStep("consistently", "Consistently", 1.0),
+class Scale(tuple[ScaleStep, ...]):
+    """A rating scale: its steps, lowest first, looked up by key.
+
+    A tuple, so a spec compares and serialises as before; the look-ups are the one place
+    that turns a stored step key into a value or a label.
+    """
+
+    def __new__(cls, steps=()):
+        scale = super().__new__(cls, steps)
+        scale._by_key = {step.key: step for step in scale}
+        return scale
+
+    def has(self, key: str | None) -> bool:
+        """Tell whether a step key belongs to the scale."""
+        return key in self._by_key
+
+    def value(self, key: str | None) -> float:
+        """Return a step's value; unrated or unknown steps count as 0."""
+        step = self._by_key.get(key)
+        return step.value if step else 0.0
+
+    def label(self, key: str | None) -> str:
+        """Return a step's label, "Not rated" for none."""
+        step = self._by_key.get(key)
+        return step.label if step else "Not rated"
+
+    def demonstrated(self, key: str | None) -> bool:
+        """Tell whether a step counts as demonstrated (value 1)."""
+        return self.value(key) >= 1.0
+
+
+DEFAULT_SCALE = Scale(
+    (
+        ScaleStep("not-yet", "Not yet", 0.0),
+        ScaleStep("sometimes", "Sometimes", 0.5),
+        ScaleStep("consistently", "Consistently", 1.0),
+    )
 )
 
 
@@ -92,4 +125,16 @@ class LadderSpec:
     competencies: tuple[CompetencySpec, ...]
     description: str = ""
     rule: LevelRule = field(default_factory=LevelRule)
-    scale: tuple[ScaleStep, ...] = DEFAULT_SCALE
+    scale: Scale = DEFAULT_SCALE
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.scale, Scale):
+            object.__setattr__(self, "scale", Scale(self.scale))
+
+    def track(self, key: str | None) -> TrackSpec | None:
+        """Return the track with this key, None if there is none."""
+        return next((t for t in self.tracks if t.key == key), None)
+
+    def track_or_first(self, key: str | None) -> TrackSpec:
+        """Return the track with this key, or the first: a rubric's track may be archived."""
+        return self.track(key) or self.tracks[0]

@@ -13,7 +13,9 @@ from app.charts import progress, svg
 from app.clock import utcnow
 from app.ladders import store
 from app.ladders.spec import CategorySpec, CompetencySpec, LevelSpec, ScaleStep, TrackSpec
-from app.rubric import engine, live, service
+from app.levels import index as engine_index
+from app.levels import standing as engine
+from app.rubric import live, service
 from app.rubric.service import Loaded, RatingRow
 
 FOCUS_LIMIT = 5
@@ -71,7 +73,7 @@ class RubricView:
     side: str | None  # what the viewer rates: "self", "manager" or None (read-only)
     stored: store.StoredLadder
     track: TrackSpec
-    index: engine.TrackIndex
+    index: engine_index.TrackIndex
     rows: dict[int, RatingRow]
     standing: engine.Standing  # from the viewer's side (the person's own for read-only)
     other: engine.Standing | None  # the other side, when it has rated anything

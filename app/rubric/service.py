@@ -16,7 +16,7 @@ from app.database import insert_for, write_intent
 from app.extensions import db
 from app.ladders import store
 from app.ladders.models import Ladder
-from app.rubric import engine
+from app.levels import index as engine_index
 from app.rubric.models import Event, Rating, Rubric
 
 
@@ -143,16 +143,16 @@ def latest_event_id(rubric_id: int) -> int:
     )
 
 
-_index_cache: dict[tuple[int, int, str], engine.TrackIndex] = {}
+_index_cache: dict[tuple[int, int, str], engine_index.TrackIndex] = {}
 _index_lock = threading.Lock()
 
 
-def track_index(stored: store.StoredLadder, track_key: str) -> engine.TrackIndex:
+def track_index(stored: store.StoredLadder, track_key: str) -> engine_index.TrackIndex:
     """Return the engine's index of a track, built once per ladder version."""
     key = (stored.id, stored.version, track_key)
     index = _index_cache.get(key)
     if index is None:
-        index = engine.build_index(stored.spec, track_key)
+        index = engine_index.build_index(stored.spec, track_key)
         with _index_lock:
             for old in [k for k in _index_cache if k[0] == stored.id and k[1] != stored.version]:
                 _index_cache.pop(old, None)

@@ -8,7 +8,9 @@ import json
 from dataclasses import dataclass
 from datetime import date
 
-from app.rubric import engine, service
+from app.levels import standing as engine
+from app.levels.gaps import Gaps
+from app.rubric import service
 from app.rubric.page import RubricView
 
 
@@ -39,7 +41,7 @@ class Packet:
     target_name: str
     standing: engine.Standing
     manager_standing: engine.Standing | None
-    gaps: engine.Gaps
+    gaps: Gaps
     items: tuple[PacketItem, ...]
     signoffs: tuple[dict, ...]
 

@@ -9,9 +9,9 @@ from dataclasses import dataclass, field
 from app.ladders.formats.errors import Problem
 from app.ladders.formats.slug import KEY_PATTERN
 from app.ladders.formats.yamlread import Path, line_of
-from app.ladders.spec import LadderSpec, LevelRule, ScaleStep
+from app.ladders.spec import LadderSpec, ScaleStep
+from app.levels import rules
 
-RULE_TYPES = ("all", "threshold", "points")
 # Real ladders have tens to hundreds of competencies; the cap keeps a hostile file cheap.
 MAX_COMPETENCIES = 5000
 TOO_MANY = f"the ladder has more than {MAX_COMPETENCIES:,} competencies, the most Rungs accepts"
@@ -94,7 +94,8 @@ def validate(
         if comp.points is not None and not (math.isfinite(comp.points) and comp.points >= 0):
             add(("competencies", i, "points"), f"{who} has points that are not a number >= 0")
 
-    for path, message in _rule_problems(spec.rule, level_keys):
+    # One validator of rules: the level engine refuses exactly what this reports.
+    for path, message in rules.problems(spec.rule, level_keys):
         add(path, message)
     for path, message in _scale_problems(spec.scale):
         add(path, message)
@@ -122,64 +123,6 @@ def _keyed(
         if not label.strip():
             add((section, i, name), f"{what} {_q(key) if key else i + 1} has an empty {name}")
     return set(first)
-
-
-def _rule_problems(rule: LevelRule, level_keys: set[str]) -> list[tuple[Path, str]]:
-    out: list[tuple[Path, str]] = []
-    if rule.type not in RULE_TYPES:
-        out.append(
-            (("rule", "type"), f"rule type {_q(rule.type)} must be one of: {', '.join(RULE_TYPES)}")
-        )
-    for name in ("threshold", "approaching"):
-        value = getattr(rule, name)
-        if value is not None and not (math.isfinite(value) and 0 <= value <= 1):
-            out.append((("rule", name), f"rule {name} {value} must be between 0 and 1"))
-    if rule.type == "threshold" and rule.threshold is None:
-        out.append((("rule",), "a threshold rule needs a threshold between 0 and 1"))
-    if rule.type != "threshold" and rule.threshold is not None:
-        out.append(
-            (
-                ("rule", "threshold"),
-                f"a threshold only applies to threshold rules, not {_q(rule.type)}",
-            )
-        )
-    if rule.type == "points":
-        if not rule.level_points:
-            out.append(
-                (("rule",), "a points rule needs level_points (minimum total points per level)")
-            )
-        if not rule.milestone_points:
-            out.append((("rule",), "a points rule needs milestone_points (points per milestone)"))
-        if any(
-            b < a for a, b in zip(rule.milestone_points, rule.milestone_points[1:], strict=False)
-        ):
-            out.append((("rule", "milestone_points"), "milestone_points must not decrease"))
-        if any(p < 0 for p in rule.milestone_points):
-            out.append((("rule", "milestone_points"), "milestone_points must not be negative"))
-        for level, points in rule.level_points.items():
-            if level not in level_keys:
-                out.append(
-                    (
-                        ("rule", "level_points", level),
-                        f"level_points names unknown level {_q(level)}",
-                    )
-                )
-            if points < 0:
-                out.append(
-                    (
-                        ("rule", "level_points", level),
-                        f"level_points for {_q(level)} must not be negative",
-                    )
-                )
-    elif rule.milestone_points or rule.level_points:
-        out.append(
-            (
-                ("rule",),
-                f"milestone_points and level_points only apply to points rules, "
-                f"not {_q(rule.type)}",
-            )
-        )
-    return out
 
 
 def _scale_problems(scale: tuple[ScaleStep, ...]) -> list[tuple[Path, str]]:

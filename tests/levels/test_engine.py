@@ -12,7 +12,8 @@ from app.ladders.spec import (
     LevelSpec,
     TrackSpec,
 )
-from app.rubric.engine import build_index, evaluate, gaps_to
+from app.levels.index import build_index
+from app.levels.standing import evaluate, gaps_to
 
 LEVELS = (
     LevelSpec("e1", "Engineer I"),

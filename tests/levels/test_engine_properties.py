@@ -15,7 +15,8 @@ from app.ladders.spec import (
     LevelSpec,
     TrackSpec,
 )
-from app.rubric.engine import TrackIndex, build_index, evaluate, gaps_to
+from app.levels.index import TrackIndex, build_index
+from app.levels.standing import evaluate, gaps_to
 
 RULES = ("all", "threshold", "points")
 VALUES = st.one_of(st.sampled_from([0.0, 0.5, 1.0]), st.floats(0, 1))
@@ -51,6 +52,8 @@ def ladders(draw, rule_types=RULES) -> LadderSpec:
         level_points = {
             key: draw(st.integers(0, 60)) for key in level_keys if draw(st.integers(0, 4))
         }
+        # The one rule validator wants a points rule to name at least one level's points.
+        level_points = level_points or {level_keys[0]: draw(st.integers(0, 60))}
         rule = LevelRule(
             "points",
             approaching=approaching,

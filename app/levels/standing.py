@@ -1,6 +1,6 @@
 """Where a person stands on a ladder track, computed from their ratings.
 
-Build a :class:`TrackIndex` once per (ladder, track) with :func:`build_index`, then call
+Build a :class:`~app.levels.index.TrackIndex` once per (ladder, track), then call
 :func:`evaluate` per request. Everything is linear in the number of competencies.
 
 Decisions a reader needs to know:
@@ -21,43 +21,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from app.ladders.spec import CategorySpec, CompetencySpec, LadderSpec, LevelRule, LevelSpec
-from app.rubric import rules
-from app.rubric.rules import CategoryGaps, GapItem, Gaps, Tallies, gaps_for
-
-__all__ = [
-    "CategoryGaps",
-    "CategoryStanding",
-    "GapItem",
-    "Gaps",
-    "Standing",
-    "TrackIndex",
-    "build_index",
-    "evaluate",
-    "gaps_to",
-]
-
-Cells = tuple[tuple[tuple[CompetencySpec, ...], ...], ...]
-
-
-@dataclass(frozen=True)
-class TrackIndex:
-    """A ladder track laid out for evaluation; build it once with :func:`build_index`."""
-
-    ladder_key: str
-    track_key: str
-    track_name: str
-    rule: LevelRule
-    levels: tuple[LevelSpec, ...]  # in track order, lowest first
-    categories: tuple[CategorySpec, ...]  # those with competencies in the track, ladder order
-    cells: Cells  # cells[level position][category position], competencies in ladder order
-
-    def position(self, level_key: str) -> int:
-        """Return the position of a level in the track, or raise ValueError."""
-        pos = _find(self, level_key)
-        if pos < 0:
-            raise ValueError(f"level {level_key!r} is not in track {self.track_key!r}")
-        return pos
+from app.levels import rules
+from app.levels.gaps import Gaps, gaps_for
+from app.levels.index import TrackIndex
+from app.levels.rules import Tallies
 
 
 @dataclass(frozen=True)
@@ -91,42 +58,14 @@ class Standing:
     target: str | None  # None when there is nothing above the current level
     gaps: Gaps
 
+    @property
+    def category_levels(self) -> tuple[str | None, ...]:
+        """The level reached in each category, in order: what the radar draws."""
+        return tuple(c.level for c in self.categories)
 
-def build_index(spec: LadderSpec, track_key: str) -> TrackIndex:
-    """Lay out one track of a ladder for evaluation; raise ValueError if inconsistent."""
-    rules.validate(spec.rule)
-    track = next((t for t in spec.tracks if t.key == track_key), None)
-    if track is None:
-        raise ValueError(f"ladder {spec.key!r} has no track {track_key!r}")
-    levels_by_key = {level.key: level for level in spec.levels}
-    missing = [key for key in track.levels if key not in levels_by_key]
-    if missing:
-        raise ValueError(f"track {track_key!r} names unknown levels {missing}")
-    level_pos = {key: i for i, key in enumerate(track.levels)}
-    category_pos = {category.key: i for i, category in enumerate(spec.categories)}
-
-    grid: list[list[list[CompetencySpec]]] = [[[] for _ in spec.categories] for _ in track.levels]
-    for competency in spec.competencies:
-        li = level_pos.get(competency.level)
-        if li is None:
-            continue  # another track's level
-        ci = category_pos.get(competency.category)
-        if ci is None:
-            raise ValueError(f"competency {competency.key!r} has an unknown category")
-        if rules.weight(competency) < 0:
-            raise ValueError(f"competency {competency.key!r} has negative points")
-        grid[li][ci].append(competency)
-
-    used = [ci for ci in range(len(spec.categories)) if any(row[ci] for row in grid)]
-    return TrackIndex(
-        ladder_key=spec.key,
-        track_key=track.key,
-        track_name=track.name,
-        rule=spec.rule,
-        levels=tuple(levels_by_key[key] for key in track.levels),
-        categories=tuple(spec.categories[ci] for ci in used),
-        cells=tuple(tuple(tuple(row[ci]) for ci in used) for row in grid),
-    )
+    def category(self, key: str) -> CategoryStanding | None:
+        """Return the standing in one category, None if the track has no such category."""
+        return next((c for c in self.categories if c.key == key), None)
 
 
 def evaluate(
@@ -139,26 +78,26 @@ def evaluate(
     nxt = _next_level(index, pos)
     points_to_next = None
     if points is not None and nxt >= 0:
-        points_to_next = (_lp(index, nxt) or 0) - points
+        points_to_next = (index.level_points(nxt) or 0) - points
 
     approaching = nxt >= 0 and _approaching(index, tallies, pos, nxt, points)
-    chosen = _find(index, target) if target is not None else -1
+    chosen = index.position(target)
     goal = chosen if chosen > pos else nxt
     gaps = gaps_for(index, ratings, tallies, max(goal, pos), pos, points)
-    label = _name(index, pos) or "No level yet"
+    label = index.name_at(pos) or "No level yet"
     if approaching:
-        label += f", approaching {_name(index, nxt)}"
+        label += f", approaching {index.name_at(nxt)}"
     return Standing(
-        level=_key(index, pos),
-        level_name=_name(index, pos),
-        next_level=_key(index, nxt),
-        next_level_name=_name(index, nxt),
+        level=index.key_at(pos),
+        level_name=index.name_at(pos),
+        next_level=index.key_at(nxt),
+        next_level_name=index.name_at(nxt),
         approaching=approaching,
         label=label,
         categories=_categories(index, tallies, reached),
         points=points,
         points_to_next=points_to_next,
-        target=_key(index, goal),
+        target=index.key_at(goal),
         gaps=gaps,
     )
 
@@ -166,6 +105,8 @@ def evaluate(
 def gaps_to(index: TrackIndex, ratings: Mapping[str, float], level_key: str) -> Gaps:
     """Return what is missing to reach any level of the track, reached or not."""
     goal = index.position(level_key)
+    if goal < 0:
+        raise ValueError(f"level {level_key!r} is not in track {index.track_key!r}")
     tallies = _tally(index, ratings)
     pos, points = _overall(index, _category_reached(index, tallies))
     return gaps_for(index, ratings, tallies, goal, pos, points)
@@ -204,7 +145,7 @@ def _overall(index: TrackIndex, reached: list[tuple[int, int]]) -> tuple[int, in
 def _next_level(index: TrackIndex, pos: int) -> int:
     """Return the position of the next level that can be reached, -1 at the top."""
     for i in range(pos + 1, len(index.levels)):
-        if index.rule.type != "points" or _lp(index, i) is not None:
+        if index.rule.type != "points" or index.level_points(i) is not None:
             return i
     return -1
 
@@ -230,10 +171,10 @@ def _categories(
             CategoryStanding(
                 key=category.key,
                 name=category.name,
-                level=_key(index, pos),
-                level_name=_name(index, pos),
-                next_level=_key(index, nxt),
-                next_level_name=_name(index, nxt),
+                level=index.key_at(pos),
+                level_name=index.name_at(pos),
+                next_level=index.key_at(nxt),
+                next_level_name=index.name_at(nxt),
                 progress=rules.progress(tallies[nxt][ci]) if nxt >= 0 else 1.0,
                 demonstrated=column.done,
                 total=column.count,
@@ -252,8 +193,8 @@ def _approaching(
     if points is None:
         fraction = rules.demonstrated_fraction(rules.combine(tallies[nxt]))
         return fraction >= share - rules.EPSILON
-    low = (_lp(index, pos) or 0) if pos >= 0 else 0  # no level yet: count from zero
-    high = _lp(index, nxt) or 0
+    low = (index.level_points(pos) or 0) if pos >= 0 else 0  # no level yet: count from zero
+    high = index.level_points(nxt) or 0
     return points >= low + share * (high - low) - rules.EPSILON
 
 
@@ -261,27 +202,7 @@ def _points_level(index: TrackIndex, points: int) -> int:
     """Return the highest position whose level points are at most ``points``."""
     best = -1
     for i in range(len(index.levels)):
-        needed = _lp(index, i)
+        needed = index.level_points(i)
         if needed is not None and needed <= points:
             best = i
     return best
-
-
-def _lp(index: TrackIndex, pos: int) -> int | None:
-    """Return the points a level needs, None if points never reach it."""
-    return index.rule.level_points.get(index.levels[pos].key)
-
-
-def _find(index: TrackIndex, level_key: str) -> int:
-    """Return the position of a level in the track, -1 if it is not there."""
-    return next((i for i, level in enumerate(index.levels) if level.key == level_key), -1)
-
-
-def _key(index: TrackIndex, pos: int) -> str | None:
-    """Return the key of the level at a position, None for -1."""
-    return index.levels[pos].key if pos >= 0 else None
-
-
-def _name(index: TrackIndex, pos: int) -> str | None:
-    """Return the name of the level at a position, None for -1."""
-    return index.levels[pos].name if pos >= 0 else None

@@ -15,7 +15,8 @@ from app.ladders.spec import (
     LevelSpec,
     TrackSpec,
 )
-from app.rubric.engine import build_index, evaluate
+from app.levels.index import build_index
+from app.levels.standing import evaluate
 
 MILESTONE_POINTS = (0, 1, 3, 6, 12, 20)
 POINTS_TO_LEVELS = {
