@@ -2,6 +2,7 @@
 
 An engineer sees their own data; a manager their own and their direct reports'; an admin
 everyone's. Asking for an object one may not see answers 404, so ids reveal nothing.
+The loaders (``person_or_404``, ``rubric_or_404``) live here, beside the rule they apply.
 """
 
 from __future__ import annotations
@@ -13,6 +14,9 @@ from flask_login import current_user
 
 from app.auth.models import User
 from app.extensions import db
+from app.rubric import queries
+from app.rubric.queries import OwnedRubric
+from app.rubric.side import Side
 
 
 def can_see(viewer: User, person_id: int, person_manager_id: int | None) -> bool:
@@ -27,15 +31,15 @@ def can_see_person(viewer: User, person: User) -> bool:
     return can_see(viewer, person.id, person.manager_id)
 
 
-def rating_side(viewer: User, person_id: int, person_manager_id: int | None) -> str | None:
+def rating_side(viewer: User, person_id: int, person_manager_id: int | None) -> Side | None:
     """Say which rating ``viewer`` sets on a person's rubric: their own, their manager's, none.
 
     Admins who are not the person's manager may look but not rate.
     """
     if viewer.id == person_id:
-        return "self"
+        return Side.SELF
     if person_manager_id == viewer.id:
-        return "manager"
+        return Side.MANAGER
     return None
 
 
@@ -45,6 +49,33 @@ def person_or_404(user_id: int) -> User:
     if person is None or not can_see_person(current_user, person):
         abort(404)
     return person
+
+
+def rubric_or_404(rubric_id: int, *, for_update: bool = False) -> OwnedRubric:
+    """Load a rubric the current user may see, or answer 404.
+
+    ``for_update`` is for writes: it locks the rubric so changes to it take turns.
+    """
+    owned = queries.load(rubric_id, for_update=for_update)
+    if owned is None or not can_see(current_user, owned.owner_id, owned.manager_id):
+        abort(404)
+    return owned
+
+
+def side_of(owned: OwnedRubric) -> Side | None:
+    """Say which rating the current user sets on this rubric, None if they only look."""
+    return rating_side(current_user, owned.owner_id, owned.manager_id)
+
+
+def side_or_404(owned: OwnedRubric, only: Side | None = None) -> Side:
+    """Return the side the current user rates here; viewers who may not write get 404.
+
+    ``only`` narrows writes to one side (the growth plan is the engineer's own).
+    """
+    side = side_of(owned)
+    if side is None or (only is not None and side is not only):
+        abort(404)
+    return side
 
 
 def admin_required(view):

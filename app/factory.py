@@ -14,7 +14,7 @@ from app.extensions import csrf, db, login_manager, migrate
 def create_app(test_config: dict | None = None) -> Flask:
     """Create and configure a Rungs application."""
     app = Flask(
-        __name__,
+        "app",
         instance_relative_config=True,
         instance_path=os.path.join(ROOT, "instance"),
         template_folder=os.path.join(ROOT, "templates"),
@@ -37,28 +37,29 @@ def create_app(test_config: dict | None = None) -> Flask:
     from app.auth import cli as auth_cli
     from app.auth.views import bp as auth_bp
     from app.backup import cli as backup_cli
-    from app.charts.views import bp as charts_bp
-    from app.home.views import bp as home_bp
+    from app.evidence.views import bp as evidence_bp
+    from app.history.views import bp as history_bp
     from app.ladders import cli as ladder_cli
     from app.ladders.views import bp as ladders_bp
-    from app.oneonone.views import bp as meetings_bp
-    from app.rubric.evidence_views import bp as evidence_bp
-    from app.rubric.history_views import bp as history_bp
+    from app.oneonone.views import bp as oneonone_bp
     from app.rubric.views import bp as rubric_bp
     from app.share.views import bp as share_bp
+    from app.team.views import bp as team_bp
 
-    app.register_blueprint(auth_bp)
-    app.register_blueprint(admin_bp)
-    app.register_blueprint(pay_bp)
-    app.register_blueprint(audit_bp)
-    app.register_blueprint(home_bp)
-    app.register_blueprint(ladders_bp)
-    app.register_blueprint(rubric_bp)
-    app.register_blueprint(evidence_bp)
-    app.register_blueprint(history_bp)
-    app.register_blueprint(meetings_bp)
-    app.register_blueprint(charts_bp)
-    app.register_blueprint(share_bp)
+    for blueprint in (
+        auth_bp,
+        admin_bp,
+        pay_bp,
+        audit_bp,
+        team_bp,
+        ladders_bp,
+        rubric_bp,
+        evidence_bp,
+        history_bp,
+        oneonone_bp,
+        share_bp,
+    ):
+        app.register_blueprint(blueprint)
     auth_cli.init_app(app)
     ladder_cli.init_app(app)
     backup_cli.init_app(app)

@@ -7,6 +7,7 @@ from datetime import date
 from flask import Flask, Response, abort, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
+from jinja2_fragments.flask import render_blocks
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
@@ -67,6 +68,32 @@ def parse_day(text: str | None) -> date | None:
 def is_htmx() -> bool:
     """Tell whether the current request was sent by htmx."""
     return request.headers.get("HX-Request") == "true"
+
+
+def page_or_fragment(template: str, blocks: list[str], status: int = 200, **context) -> Response:
+    """Answer htmx with some blocks of a page and everyone else with the whole page.
+
+    One URL answers both, so caches must keep them apart: ``Vary: HX-Request``.
+    """
+    if is_htmx():
+        body = render_blocks(template, blocks, fragment=True, **context)
+    else:
+        body = render_template(template, **context)
+    response = Response(body, status)
+    response.vary.add("HX-Request")
+    return response
+
+
+def fragment(template: str, blocks: list[str], status: int = 200, **context) -> Response:
+    """Answer htmx with some blocks of a page (whose plain-form twin redirects instead)."""
+    response = Response(render_blocks(template, blocks, fragment=True, **context), status)
+    response.vary.add("HX-Request")
+    return response
+
+
+def see_other(endpoint: str, anchor: str = "", **values) -> Response:
+    """Answer a plain form POST: back to a page (and a place on it) with 303 See Other."""
+    return redirect(url_for(endpoint, **values) + (f"#{anchor}" if anchor else ""), code=303)
 
 
 def init_app(app: Flask) -> None:

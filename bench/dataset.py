@@ -16,8 +16,9 @@ from app.auth.models import Role, User
 from app.clock import utcnow
 from app.config import normalise_url
 from app.extensions import db
+from app.history.models import Event
 from app.ladders import store, synthetic
-from app.rubric.models import Event, Rating, Rubric
+from app.rubric.models import Rating, Rubric
 from bench import scratch
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -7,7 +7,9 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import create_engine, func, select
 
-from app.rubric.models import Event, Evidence, Rating, Rubric
+from app.evidence.models import Evidence
+from app.history.models import Event
+from app.rubric.models import Rating, Rubric
 from bench.safety_load import Op
 
 NOTED = 10  # problems described in full; the rest are only counted

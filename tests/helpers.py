@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from html.parser import HTMLParser
 
 from app.ladders.spec import (
     CategorySpec,
@@ -77,3 +78,26 @@ def rate(client, rubric_id, competency_id, step, htmx=True):
         data={"step": step},
         headers=HX if htmx else {},
     )
+
+
+def selected_options(html: str, select_id: str) -> list[str]:
+    """The values of the selected options of one <select>, whatever the attribute order."""
+
+    class Finder(HTMLParser):
+        inside, found = False, []
+
+        def handle_starttag(self, tag, attrs):
+            attrs = dict(attrs)
+            if tag == "select":
+                self.inside = attrs.get("id") == select_id
+            elif tag == "option" and self.inside and "selected" in attrs:
+                self.found.append(attrs.get("value"))
+
+        def handle_endtag(self, tag):
+            if tag == "select":
+                self.inside = False
+
+    finder = Finder()
+    finder.found = []
+    finder.feed(html)
+    return finder.found

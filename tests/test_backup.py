@@ -25,8 +25,9 @@ from app.backup import cli as backup_cli
 from app.backup import postgres
 from app.config import normalise_url
 from app.extensions import db
+from app.history.models import Event
 from app.ladders import store
-from app.rubric.models import Event, Rating
+from app.rubric.models import Rating
 
 ON_POSTGRES = (
     make_url(

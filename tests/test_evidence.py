@@ -8,9 +8,11 @@ import pytest
 from helpers import HX, open_rubric, sign_in, small_ladder
 from sqlalchemy import select
 
+from app.evidence.models import Evidence
 from app.extensions import db
+from app.history.models import Event
 from app.ladders import store
-from app.rubric.models import Event, Evidence, Rating
+from app.rubric.models import Rating
 
 
 @pytest.fixture

@@ -10,8 +10,8 @@ from sqlalchemy import select, update
 
 from app.clock import utcnow
 from app.extensions import db
+from app.history.models import Event
 from app.oneonone.models import Meeting
-from app.rubric.models import Event
 
 
 def start(client, rubric_id) -> int:
@@ -186,12 +186,12 @@ def test_strangers_get_404_for_1on1s_and_history(app, pair, people):
 
 
 def test_history_pages_through_long_timelines(app, pair, people):
-    from app.rubric import service
+    from app.history.events import record
 
     engineer, _, rubric_id, ids = pair
     with app.app_context():
         for n in range(205):
-            service.record(
+            record(
                 rubric_id,
                 people.engineer.id,
                 "focus",

@@ -19,10 +19,11 @@ from sqlalchemy import func, select
 from app import ROOT
 from app.auth import passwords
 from app.auth.models import Invitation, User
+from app.evidence.models import Evidence
 from app.extensions import db
 from app.ladders import store
 from app.oneonone.models import ActionItem, Meeting
-from app.rubric.models import Evidence, Rubric
+from app.rubric.models import Rubric
 
 # Pages a signed-out visitor may open: signing in and the one-time links.
 PUBLIC = {"auth.login", "auth.setup", "auth.accept_invite", "static"}

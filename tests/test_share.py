@@ -13,7 +13,7 @@ from helpers import HX, open_rubric, rate, sign_in
 from sqlalchemy import select
 
 from app.extensions import db
-from app.rubric.models import Event
+from app.history.models import Event
 
 SVG = "{http://www.w3.org/2000/svg}"
 

@@ -36,7 +36,7 @@ def safe_next(target: str | None) -> str:
         parts = urlsplit(target)
         if not parts.scheme and not parts.netloc and "\\" not in target:
             return target
-    return url_for("home.index")
+    return url_for("team.start")
 
 
 def start_session(user: User, remember: bool = False) -> None:
@@ -50,7 +50,7 @@ def start_session(user: User, remember: bool = False) -> None:
 def login():
     """Sign in with email and password."""
     if current_user.is_authenticated:
-        return redirect(url_for("home.index"))
+        return redirect(url_for("team.start"))
     form = LoginForm()
     error = None
     if form.validate_on_submit():
@@ -165,7 +165,7 @@ def accept_invite(token: str):
         db.session.commit()
         start_session(link.user)
         flash("Your password is set. Welcome to Rungs.", "success")
-        return redirect(url_for("home.index"), code=303)
+        return redirect(url_for("team.start"), code=303)
     status = 422 if form.errors else 200
     return render_template("auth/invite.html", form=form, user=link.user), status
 
@@ -196,5 +196,5 @@ def change_password():
             db.session.commit()
             start_session(user)
             flash("Your password is changed. Other sessions were signed out.", "success")
-            return redirect(url_for("home.index"), code=303)
+            return redirect(url_for("team.start"), code=303)
     return render_template("auth/password.html", form=form), 422 if form.errors else 200

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 
 from sqlalchemy import select
 
@@ -19,6 +19,7 @@ from app.ladders.spec import (
     ScaleStep,
     TrackSpec,
 )
+from app.levels.index import TrackIndex, build_index
 
 
 @dataclass(frozen=True)
@@ -31,6 +32,16 @@ class StoredLadder:
     competency_ids: dict[str, int]
     competency_keys: dict[int, str]
     competencies: dict[str, CompetencySpec]
+    _indexes: dict[str, TrackIndex] = field(default_factory=dict, compare=False, repr=False)
+
+    def index(self, track_key: str | None) -> TrackIndex:
+        """Return the engine's index of a track (the first if it is gone), built once."""
+        key = self.spec.track_or_first(track_key).key
+        found = self._indexes.get(key)
+        if found is None:
+            # Built once per ladder version: a new import makes a new StoredLadder.
+            found = self._indexes[key] = build_index(self.spec, key)
+        return found
 
 
 _cache: dict[int, StoredLadder] = {}

@@ -1,54 +1,23 @@
-"""The evidence form."""
+"""The rubric's own form: which track, and which level to aim for."""
 
 from __future__ import annotations
 
-from datetime import date
-
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateField, HiddenField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional, ValidationError
+from wtforms import SelectField
 
-from app.markdown import is_safe_url, unsafe_links
-
-MAX_EVIDENCE = 10_000
+from app.ladders.spec import LadderSpec, TrackSpec
 
 
-def safe_markdown_links(_form, field) -> None:
-    """Refuse Markdown whose links would run script or leave the allowed schemes."""
-    bad = unsafe_links(field.data)
-    if bad:
-        raise ValidationError(
-            f"Links must start with http://, https:// or mailto:; remove {bad[0][:60]!r}."
-        )
+class SettingsForm(FlaskForm):
+    track = SelectField("Track")
+    # Checked against the chosen track by the view: the list shows the current one's.
+    target = SelectField("Target level", validate_choice=False)
 
-
-def web_link(_form, field) -> None:
-    """Accept only http and https links."""
-    value = (field.data or "").strip()
-    if value and (not is_safe_url(value) or not value.lower().startswith(("http://", "https://"))):
-        raise ValidationError("The link must start with http:// or https://.")
-
-
-def sensible_day(_form, field) -> None:
-    if field.data and not (date(1970, 1, 1) <= field.data <= date(2100, 12, 31)):
-        raise ValidationError("Choose a date between 1970 and 2100.")
-
-
-class EvidenceForm(FlaskForm):
-    body = TextAreaField(
-        "Evidence",
-        validators=[
-            DataRequired("Write what you did or saw."),
-            Length(
-                max=MAX_EVIDENCE,
-                message=f"Keep it under {MAX_EVIDENCE:,} characters "
-                "(link to a longer document instead).",
-            ),
-            safe_markdown_links,
-        ],
-        description="Markdown. What happened, your part in it, and the result.",
-    )
-    link = StringField("Link (optional)", validators=[Optional(), Length(max=2000), web_link])
-    day = DateField("Date", default=date.today, validators=[DataRequired(), sensible_day])
-    private = BooleanField("Private note: only I can see it")
-    version = HiddenField()
+    @classmethod
+    def for_track(cls, spec: LadderSpec, shown: TrackSpec, **kwargs) -> SettingsForm:
+        """A form offering the ladder's tracks and the levels of the one ``shown``."""
+        form = cls(**kwargs)
+        form.track.choices = [(t.key, t.name) for t in spec.tracks]
+        levels = {lv.key: lv.name for lv in spec.levels}
+        form.target.choices = [("", "The next level")] + [(k, levels[k]) for k in shown.levels]
+        return form

@@ -1,4 +1,4 @@
-"""Live updates by polling: what changed since a version, and who else is here."""
+"""Live updates by polling: who else has a rubric open, refreshed by their page's poll."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from app.auth.models import User
 from app.clock import utcnow
 from app.database import insert_for
 from app.extensions import db
-from app.rubric.models import Event, Presence
+from app.rubric.models import Presence
 
 PRESENCE_WINDOW = timedelta(seconds=20)  # polls come every 2 s; 20 s covers a hiccup
 HEARTBEAT = timedelta(seconds=8)  # how often a viewer's presence is written
@@ -57,15 +57,6 @@ def viewers(rubric_id: int, except_user_id: int) -> list[tuple[int, str]]:
 def seen_key(people: list[tuple[int, str]]) -> str:
     """A short text naming who is here, sent back by the poller to detect arrivals."""
     return ".".join(str(uid) for uid, _ in people)
-
-
-def events_since(rubric_id: int, since: int) -> list[Event]:
-    """Return the rubric's events newer than a version, oldest first."""
-    return list(
-        db.session.scalars(
-            select(Event).where(Event.rubric_id == rubric_id, Event.id > since).order_by(Event.id)
-        )
-    )
 
 
 def presence_text(people: list[tuple[int, str]]) -> str:

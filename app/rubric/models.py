@@ -1,16 +1,17 @@
-"""A person's rubric on a ladder: ratings, evidence, focus, and the history of every change."""
+"""A person's rubric on a ladder: its ratings, focus, and who has it open."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.auth.models import User
 from app.clock import utcnow
 from app.extensions import db
 from app.ladders.models import Ladder
+from app.rubric.side import Side
 
 
 class Rubric(db.Model):
@@ -52,45 +53,12 @@ class Rating(db.Model):
     evidence_count: Mapped[int] = mapped_column(default=0)
     focus: Mapped[bool] = mapped_column(default=False)
 
-
-class Evidence(db.Model):
-    """A piece of evidence for a competency, or a private note only its author sees."""
-
-    __tablename__ = "evidence"
-    __table_args__ = (Index("ix_evidence_rubric_competency", "rubric_id", "competency_id"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    rubric_id: Mapped[int] = mapped_column(ForeignKey("rubrics.id", ondelete="CASCADE"))
-    competency_id: Mapped[int] = mapped_column(ForeignKey("competencies.id", ondelete="CASCADE"))
-    author_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
-    body: Mapped[str] = mapped_column(Text)
-    link: Mapped[str | None] = mapped_column(String(2000))
-    day: Mapped[date]
-    private: Mapped[bool] = mapped_column(default=False)
-    # Optimistic locking: an edit names the version it started from.
-    version: Mapped[int] = mapped_column(default=1)
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
-
-    author: Mapped[User] = relationship()
-
-
-class Event(db.Model):
-    """One change to a rubric: who, when, what, before and after. Never edited or deleted."""
-
-    __tablename__ = "events"
-    __table_args__ = (Index("ix_events_rubric_id_id", "rubric_id", "id"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    rubric_id: Mapped[int] = mapped_column(ForeignKey("rubrics.id", ondelete="CASCADE"))
-    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
-    kind: Mapped[str] = mapped_column(String(40))
-    competency_id: Mapped[int | None] = mapped_column(
-        ForeignKey("competencies.id", ondelete="SET NULL")
-    )
-    before: Mapped[dict | None] = mapped_column(JSON)
-    after: Mapped[dict | None] = mapped_column(JSON)
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    @classmethod
+    def side_columns(cls, side: Side):
+        """Return the step, rater and time columns of one side's rating."""
+        if side is Side.SELF:
+            return cls.self_step, cls.self_by_id, cls.self_at
+        return cls.manager_step, cls.manager_by_id, cls.manager_at
 
 
 class Presence(db.Model):

@@ -1,177 +1,155 @@
-"""Everything the rubric page shows, worked out from one rubric and its ratings."""
+"""The read model of a rubric: what one viewer sees of it, worked out once per request.
+
+A :class:`RubricPage` holds the ladder's track laid out, every rating row, and the standing
+of each side, computed lazily: a click that redraws one competency and the badge pays for
+one evaluation, not three. It knows nothing of URLs, forms or charts; the template gets
+those from :mod:`app.rubric.render`.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from functools import cached_property
 
-from flask import url_for
-from flask_wtf.csrf import generate_csrf
-
-from app.charts import progress, svg
-from app.clock import utcnow
 from app.ladders import store
-from app.ladders.spec import CategorySpec, CompetencySpec, LevelSpec, ScaleStep, TrackSpec
-from app.levels import index as engine_index
-from app.levels import standing as engine
-from app.rubric import live, service
-from app.rubric.service import Loaded, RatingRow
+from app.ladders.spec import CategorySpec, CompetencySpec, LevelSpec, Scale, TrackSpec
+from app.levels.index import TrackIndex
+from app.levels.standing import Standing, evaluate
+from app.rubric.queries import NO_RATING, OwnedRubric, RatingRow
+from app.rubric.side import Side
 
 FOCUS_LIMIT = 5
 
 
 @dataclass(frozen=True)
 class Item:
-    """One competency as the page shows it."""
+    """One competency as the page shows it, from the viewer's side."""
 
     id: int
     spec: CompetencySpec
-    row: RatingRow | None
+    row: RatingRow
+    side: Side  # the side the page is seen from
     demonstrated: bool
 
     @property
-    def self_step(self) -> str | None:
-        return self.row.self_step if self.row else None
+    def mine(self) -> str | None:
+        """The rating the page's side gave."""
+        return self.row.step(self.side)
 
     @property
-    def manager_step(self) -> str | None:
-        return self.row.manager_step if self.row else None
+    def theirs(self) -> str | None:
+        """The rating the other side gave."""
+        return self.row.step(self.side.other)
+
+    @property
+    def disagree(self) -> bool:
+        """Tell whether both sides rated and differ."""
+        return bool(self.mine and self.theirs and self.mine != self.theirs)
 
     @property
     def evidence_count(self) -> int:
-        return self.row.evidence_count if self.row else 0
+        return self.row.evidence_count
 
     @property
     def focus(self) -> bool:
-        return bool(self.row and self.row.focus)
+        return self.row.focus
 
-    def mine(self, side: str) -> str | None:
-        """The rating the viewer's side gave."""
-        return self.self_step if side == "self" else self.manager_step
 
-    def theirs(self, side: str) -> str | None:
-        """The rating the other side gave."""
-        return self.manager_step if side == "self" else self.self_step
-
-    def changed_by(self, view: RubricView) -> str:
-        """Say who last set the other side's rating and when, e.g. "Maya, 3 min ago"."""
-        if self.row is None:
-            return ""
-        if view.primary == "self":
-            at, who = self.row.manager_at, view.loaded.manager_name or "a former manager"
-            if self.row.manager_by_id and self.row.manager_by_id != view.loaded.owner_manager_id:
-                who = "a former manager"
-        else:
-            at, who = self.row.self_at, view.owner_name
-        return f"{who}, {ago(at)}" if at else who
+def side_ratings(
+    stored: store.StoredLadder, rows: Mapping[int, RatingRow], side: Side
+) -> dict[str, float]:
+    """Turn one side's rating steps into the engine's competency-key-to-value map."""
+    scale, keys = stored.spec.scale, stored.competency_keys
+    found = {}
+    for cid, row in rows.items():
+        step = row.step(side)
+        if step is not None and cid in keys:
+            found[keys[cid]] = scale.value(step)
+    return found
 
 
 @dataclass
-class RubricView:
-    loaded: Loaded
-    side: str | None  # what the viewer rates: "self", "manager" or None (read-only)
+class RubricPage:
+    """One rubric as one viewer sees it: its track, its rows, and each side's standing."""
+
+    owned: OwnedRubric
+    side: Side | None  # what the viewer rates; None when they only look
     stored: store.StoredLadder
     track: TrackSpec
-    index: engine_index.TrackIndex
+    index: TrackIndex
     rows: dict[int, RatingRow]
-    standing: engine.Standing  # from the viewer's side (the person's own for read-only)
-    other: engine.Standing | None  # the other side, when it has rated anything
-    scale: tuple[ScaleStep, ...] = field(default=())
-    since: int = 0  # the rubric's version (newest event id) this view shows
+    target_key: str | None
+    since: int = 0  # the rubric's version (newest event id) this page shows
     here: list[tuple[int, str]] = field(default_factory=list)  # others viewing now
     as_of: date | None = None  # set when the page shows the rubric as of a past day
-
-    @property
-    def rubric(self):
-        return self.loaded.rubric
 
     focus_limit = FOCUS_LIMIT
 
     @property
-    def ladder(self):
-        return self.loaded.ladder
+    def rubric(self):
+        return self.owned.rubric
 
     @property
-    def owner_name(self) -> str:
-        return self.loaded.owner_name
+    def ladder(self):
+        return self.owned.ladder
+
+    @property
+    def scale(self) -> Scale:
+        return self.stored.spec.scale
 
     @property
     def own(self) -> bool:
-        return self.side == "self"
+        """Tell whether the viewer is the person whose rubric this is."""
+        return self.side is Side.SELF
 
     @property
-    def other_label(self) -> str:
-        """How the other side is named on this page."""
-        if self.primary == "self":
-            return (
-                f"Manager ({self.loaded.manager_name})" if self.loaded.manager_name else "Manager"
-            )
-        return self.owner_name
+    def primary(self) -> Side:
+        """The side the page is seen from: the viewer's, or the person's for onlookers."""
+        return self.side or Side.SELF
+
+    def ratings(self, side: Side) -> dict[str, float]:
+        """One side's ratings as the engine reads them."""
+        return side_ratings(self.stored, self.rows, side)
+
+    def standing_of(self, side: Side) -> Standing:
+        """Where one side's ratings put the person, towards the rubric's target."""
+        return evaluate(self.index, self.ratings(side), self.target_key)
+
+    @cached_property
+    def standing(self) -> Standing:
+        """The standing from the page's side."""
+        return self.standing_of(self.primary)
+
+    @cached_property
+    def other(self) -> Standing | None:
+        """The other side's standing, when it has rated anything."""
+        ratings = self.ratings(self.primary.other)
+        return evaluate(self.index, ratings, self.target_key) if ratings else None
+
+    def set_row(self, competency_id: int, row: RatingRow) -> None:
+        """Take a changed row in; standings are worked out again when next asked for."""
+        self.rows[competency_id] = row
+        self.__dict__.pop("standing", None)
+        self.__dict__.pop("other", None)
+
+    def row(self, competency_id: int) -> RatingRow:
+        return self.rows.get(competency_id, NO_RATING)
+
+    def item(self, competency_id: int) -> Item:
+        spec = self.stored.competencies[self.stored.competency_keys[competency_id]]
+        row = self.row(competency_id)
+        side = self.primary
+        return Item(competency_id, spec, row, side, self.scale.demonstrated(row.step(side)))
 
     def shows(self, item: Item, only: str | None) -> bool:
         """Tell whether a filter keeps a competency on the page."""
         if only == "gaps":
             return not item.demonstrated
         if only == "disagree":
-            mine, theirs = item.mine(self.primary), item.theirs(self.primary)
-            return bool(mine and theirs and mine != theirs)
+            return item.disagree
         return True
-
-    @property
-    def presence(self) -> str:
-        return live.presence_text(self.here)
-
-    @property
-    def seen(self) -> str:
-        return live.seen_key(self.here)
-
-    def radar(self):
-        """The radar chart of category levels, both sides overlaid."""
-        mine = "You" if self.own else ("Manager" if self.side == "manager" else self.owner_name)
-        theirs = self.other_label if self.other else None
-        axes = progress.radar_axes(self.index, self.standing, self.other)
-        text = "The level reached in each category" + (f", {mine} and {theirs}" if theirs else "")
-        text += "; the numbers are in the table that follows."
-        return (
-            svg.radar(
-                axes,
-                len(self.index.levels),
-                title="Level by category",
-                description=text,
-                mine=mine,
-                theirs=theirs,
-            ),
-            axes,
-            mine,
-            theirs,
-        )
-
-    def level_name(self, pos: float | None) -> str:
-        if not pos:
-            return "No level yet"
-        return self.index.levels[int(pos) - 1].name
-
-    @property
-    def open_gaps(self) -> int:
-        return sum(len(c.items) for c in self.standing.gaps.categories)
-
-    @property
-    def primary(self) -> str:
-        return self.side or "self"
-
-    def item(self, competency_id: int) -> Item:
-        key = self.stored.competency_keys[competency_id]
-        spec = self.stored.competencies[key]
-        row = self.rows.get(competency_id)
-        step = (row.self_step if self.primary == "self" else row.manager_step) if row else None
-        return Item(competency_id, spec, row, self.step_value(step) >= 1.0)
-
-    def step_value(self, step: str | None) -> float:
-        return next((s.value for s in self.scale if s.key == step), 0.0)
-
-    def step_label(self, step: str | None) -> str:
-        return next((s.label for s in self.scale if s.key == step), "Not rated")
 
     def levels(self) -> list[tuple[LevelSpec, list[tuple[CategorySpec, list[Item]]]]]:
         """Return the track's levels, each with its categories and their competencies."""
@@ -191,42 +169,9 @@ class RubricView:
         keys = self.stored.competency_keys
         return [self.item(cid) for cid, row in self.rows.items() if row.focus and cid in keys]
 
-    def category(self, key: str) -> engine.CategoryStanding | None:
-        return next((c for c in self.standing.categories if c.key == key), None)
-
-    def level_position(self, key: str | None) -> int:
-        keys = [lv.key for lv in self.index.levels]
-        return keys.index(key) if key in keys else -1
-
     def anchor(self, key: str) -> str:
+        """The id of a competency's element on the page."""
         return f"c-{self.stored.competency_ids[key]}"
-
-    def rate_url(self, competency_id: int) -> str:
-        return self._urls["rate"].format(competency_id)
-
-    def focus_url(self, competency_id: int) -> str:
-        return self._urls["focus"].format(competency_id)
-
-    def evidence_url(self, competency_id: int) -> str:
-        return self._urls["evidence"].format(competency_id)
-
-    @cached_property
-    def _urls(self) -> dict[str, str]:
-        # url_for once per page, not four times per competency: a ladder can have thousands.
-        marker = 987654321
-        ids = dict(rubric_id=self.rubric.id, competency_id=marker)
-        return {
-            name: url_for(endpoint, **ids).replace(str(marker), "{}")
-            for name, endpoint in (
-                ("rate", "rubric.rate"),
-                ("focus", "rubric.focus"),
-                ("evidence", "evidence.index"),
-            )
-        }
-
-    @cached_property
-    def csrf(self) -> str:
-        return generate_csrf()
 
     def eager(self, position: int, only: str | None, open_level: str | None) -> bool:
         """Tell whether a level's competencies are on the page from the start.
@@ -236,66 +181,37 @@ class RubricView:
         """
         if only or self.as_of or open_level == self.index.levels[position].key:
             return True
-        target = self.level_position(self.standing.target)
-        return position <= max(target, self.level_position(self.standing.level))
-
-
-def side_levels(loaded: Loaded, side: str, rows: dict[int, RatingRow]) -> tuple:
-    """The category levels one side has reached: what the radar shows of that side."""
-    stored = store.stored(loaded.ladder)
-    track = next(
-        (t for t in stored.spec.tracks if t.key == loaded.rubric.track_key), stored.spec.tracks[0]
-    )
-    index = service.track_index(stored, track.key)
-    standing = engine.evaluate(index, service.values(stored, rows, side))
-    return tuple(c.level for c in standing.categories)
-
-
-def ago(at: datetime, now: datetime | None = None) -> str:
-    """Describe a past moment briefly: "just now", "5 min ago", "3 Nov 14:02"."""
-    seconds = ((now or utcnow()) - at).total_seconds()
-    if seconds < 60:
-        return "just now"
-    if seconds < 3600:
-        return f"{int(seconds // 60)} min ago"
-    return at.strftime("%-d %b %H:%M UTC")
+        reached = self.index.position(self.standing.level)
+        return position <= max(self.index.position(self.standing.target), reached)
 
 
 def build(
-    loaded: Loaded,
-    side: str | None,
+    owned: OwnedRubric,
+    side: Side | None,
     rows: dict[int, RatingRow],
     *,
     since: int = 0,
     here: list[tuple[int, str]] | None = None,
     track_key: str | None = None,
     target_key: str | None = None,
-) -> RubricView:
-    """Compute the standing of both sides and gather what the page needs.
+    as_of: date | None = None,
+) -> RubricPage:
+    """Gather what the page needs; standings are worked out when first asked for.
 
     ``track_key`` and ``target_key`` show another track or target than the stored ones
     (the rubric as it was on a past day) without touching the rubric itself.
     """
-    stored = store.stored(loaded.ladder)
-    spec = stored.spec
-    wanted = track_key or loaded.rubric.track_key
-    track = next((t for t in spec.tracks if t.key == wanted), spec.tracks[0])
-    index = service.track_index(stored, track.key)
-    primary = side or "self"
-    other_side = "manager" if primary == "self" else "self"
-    target = target_key if track_key else loaded.rubric.target_key
-    mine = service.values(stored, rows, primary)
-    theirs = service.values(stored, rows, other_side)
-    return RubricView(
-        loaded=loaded,
+    stored = store.stored(owned.ladder)
+    track = stored.spec.track_or_first(track_key or owned.rubric.track_key)
+    return RubricPage(
+        owned=owned,
         side=side,
         stored=stored,
         track=track,
-        index=index,
+        index=stored.index(track.key),
         rows=rows,
-        standing=engine.evaluate(index, mine, target),
-        other=engine.evaluate(index, theirs, target) if theirs else None,
-        scale=spec.scale,
+        target_key=target_key if track_key else owned.rubric.target_key,
         since=since,
         here=here or [],
+        as_of=as_of,
     )

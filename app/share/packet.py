@@ -8,10 +8,13 @@ import json
 from dataclasses import dataclass
 from datetime import date
 
-from app.levels import standing as engine
+from app.ladders.store import StoredLadder
 from app.levels.gaps import Gaps
-from app.rubric import service
-from app.rubric.page import RubricView
+from app.levels.index import TrackIndex
+from app.levels.standing import Standing, evaluate, gaps_to
+from app.rubric.page import RubricPage
+from app.rubric.queries import NO_RATING, RatingRow
+from app.rubric.side import Side
 
 
 @dataclass(frozen=True)
@@ -39,47 +42,46 @@ class Packet:
     track: str
     target: str
     target_name: str
-    standing: engine.Standing
-    manager_standing: engine.Standing | None
+    standing: Standing
+    manager_standing: Standing | None
     gaps: Gaps
     items: tuple[PacketItem, ...]
     signoffs: tuple[dict, ...]
 
 
 def build(
-    view: RubricView, target_key: str, evidence: dict[int, list[EvidenceNote]], signoffs: list[dict]
+    page: RubricPage, target_key: str, evidence: dict[int, list[EvidenceNote]], signoffs: list[dict]
 ) -> Packet:
     """Gather what a promotion conversation needs for one target level."""
-    ids = view.stored.competency_ids
-    levels = {lv.key: lv.name for lv in view.index.levels}
-    categories = {c.key: c.name for c in view.index.categories}
-    position = [lv.key for lv in view.index.levels].index(target_key)
+    ids, scale, index = page.stored.competency_ids, page.scale, page.index
+    categories = {c.key: c.name for c in index.categories}
     items = []
-    for cell in view.index.cells[position]:
+    for cell in index.cells[index.position(target_key)]:
         for c in cell:
-            item = view.item(ids[c.key])
+            cid = ids[c.key]
+            row = page.row(cid)
             items.append(
                 PacketItem(
-                    id=item.id,
+                    id=cid,
                     title=c.title,
                     category=categories[c.category],
-                    self_label=view.step_label(item.self_step),
-                    manager_label=view.step_label(item.manager_step),
-                    evidence=tuple(evidence.get(item.id, ())),
+                    self_label=scale.label(row.self_step),
+                    manager_label=scale.label(row.manager_step),
+                    evidence=tuple(evidence.get(cid, ())),
                 )
             )
-    mine = view.standing if view.primary == "self" else view.other
-    theirs = view.other if view.primary == "self" else view.standing
-    ratings = service.values(view.stored, view.rows, "self")
+    mine = page.standing if page.primary is Side.SELF else page.other
+    theirs = page.other if page.primary is Side.SELF else page.standing
+    ratings = page.ratings(Side.SELF)
     return Packet(
-        person=view.owner_name,
-        ladder=view.stored.spec.name,
-        track=view.track.name,
+        person=page.owned.owner_name,
+        ladder=page.stored.spec.name,
+        track=page.track.name,
         target=target_key,
-        target_name=levels[target_key],
-        standing=mine or engine.evaluate(view.index, ratings),
+        target_name=index.name_at(index.position(target_key)),
+        standing=mine or evaluate(index, ratings),
         manager_standing=theirs,
-        gaps=engine.gaps_to(view.index, ratings, target_key),
+        gaps=gaps_to(index, ratings, target_key),
         items=tuple(items),
         signoffs=tuple(s for s in signoffs if s.get("target") == target_key),
     )
@@ -134,49 +136,49 @@ def markdown(packet: Packet) -> str:
     return "\n".join(lines) + "\n"
 
 
-def rubric_rows(view: RubricView) -> list[dict]:
+def rubric_rows(stored: StoredLadder, index: TrackIndex, rows: dict[int, RatingRow]) -> list[dict]:
     """One row per competency of the track: where it sits and how both sides rated it."""
-    rows = []
-    ids = view.stored.competency_ids
-    categories = {c.key: c.name for c in view.index.categories}
-    for li, level in enumerate(view.index.levels):
-        for cell in view.index.cells[li]:
+    found = []
+    ids = stored.competency_ids
+    categories = {c.key: c.name for c in index.categories}
+    for li, level in enumerate(index.levels):
+        for cell in index.cells[li]:
             for c in cell:
-                item = view.item(ids[c.key])
-                rows.append(
+                row = rows.get(ids[c.key], NO_RATING)
+                found.append(
                     {
                         "level": level.name,
                         "category": categories[c.category],
                         "key": c.key,
                         "competency": c.title,
-                        "self": item.self_step or "",
-                        "manager": item.manager_step or "",
-                        "evidence": item.evidence_count,
-                        "focus": item.focus,
+                        "self": row.self_step or "",
+                        "manager": row.manager_step or "",
+                        "evidence": row.evidence_count,
+                        "focus": row.focus,
                     }
                 )
-    return rows
+    return found
 
 
-def to_csv(view: RubricView) -> str:
+def to_csv(page: RubricPage) -> str:
+    """The rubric's ratings as CSV, one row per competency of the track."""
     out = io.StringIO()
-    rows = rubric_rows(view)
     fields = ["level", "category", "key", "competency", "self", "manager", "evidence", "focus"]
     writer = csv.DictWriter(out, fieldnames=fields, lineterminator="\n")
     writer.writeheader()
-    writer.writerows(rows)
+    writer.writerows(rubric_rows(page.stored, page.index, page.rows))
     return out.getvalue()
 
 
-def to_json(view: RubricView) -> str:
+def to_json(page: RubricPage) -> str:
+    """The rubric's ratings as JSON, with the person's level from their own ratings."""
+    own = page.standing if page.primary is Side.SELF else page.other
     data = {
-        "person": view.owner_name,
-        "ladder": view.stored.spec.key,
-        "track": view.track.key,
-        "target": view.rubric.target_key,
-        "level": view.standing.level
-        if view.primary == "self"
-        else (view.other.level if view.other else None),
-        "competencies": rubric_rows(view),
+        "person": page.owned.owner_name,
+        "ladder": page.stored.spec.key,
+        "track": page.track.key,
+        "target": page.rubric.target_key,
+        "level": own.level if own else None,
+        "competencies": rubric_rows(page.stored, page.index, page.rows),
     }
     return json.dumps(data, indent=2, ensure_ascii=False) + "\n"

@@ -10,11 +10,13 @@ import zipfile
 from sqlalchemy import or_, select
 
 from app.auth.models import User
+from app.evidence.models import Evidence
 from app.extensions import db
+from app.history import timeline
 from app.ladders import store
 from app.oneonone.models import Meeting
-from app.rubric import history, service
-from app.rubric.models import Evidence, Rubric
+from app.rubric import queries
+from app.rubric.models import Rubric
 
 
 def safe(name: str) -> str:
@@ -36,7 +38,7 @@ def build_zip(user: User) -> bytes:
         for rubric in rubrics:
             stored = store.stored(rubric.ladder)
             folder = safe(rubric.ladder.key)
-            rows = service.ratings(rubric.id)
+            rows = queries.ratings(rubric.id)
             ratings = [
                 {
                     "competency": stored.competency_keys.get(cid, f"archived-{cid}"),
@@ -74,8 +76,8 @@ def build_zip(user: User) -> bytes:
                     ]
                 ),
             )
-            events = history.load(rubric.id, viewer_id=user.id)
-            entries = history.describe(events, stored, user.id)
+            events = timeline.load(rubric.id, viewer_id=user.id)
+            entries = timeline.describe(events, stored)
             archive.writestr(
                 f"{folder}/history.json",
                 _json(

@@ -4,43 +4,45 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, render_template, request
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
+from app.access import rubric_or_404, side_of
+from app.evidence.models import Evidence
 from app.extensions import db
-from app.rubric import page, service
-from app.rubric.models import Event, Evidence
-from app.rubric.views import loaded_or_404, side_of
+from app.history.events import Kind, record
+from app.history.models import Event
+from app.rubric import page as rubric_page
+from app.rubric import queries
+from app.rubric.side import Side
 from app.share import packet as packets
-from app.share import record
-from app.web import parse_day
+from app.share import record as records
+from app.share.forms import SignoffForm
+from app.web import see_other
 
 bp = Blueprint("share", __name__)
 
-MAX_COMMENT = 2_000
+
+def page_for(rubric_id: int, *, for_update: bool = False) -> rubric_page.RubricPage:
+    """The read model of a rubric the current user may see."""
+    owned = rubric_or_404(rubric_id, for_update=for_update)
+    return rubric_page.build(owned, side_of(owned), queries.ratings(rubric_id))
 
 
-def view_for(rubric_id: int, *, for_update: bool = False) -> page.RubricView:
-    loaded = loaded_or_404(rubric_id, for_update=for_update)
-    side = side_of(loaded)
-    return page.build(loaded, side, service.ratings(rubric_id))
-
-
-def target_of(view: page.RubricView) -> str:
+def target_of(page: rubric_page.RubricPage) -> str:
     """The level the packet argues for: asked for, else the rubric's target or next level."""
-    keys = [lv.key for lv in view.index.levels]
     wanted = request.values.get("target")
-    if wanted in keys:
+    if page.index.position(wanted) >= 0:
         return wanted
-    return view.standing.target or keys[-1]
+    return page.standing.target or page.index.levels[-1].key
 
 
-def build_packet(view: page.RubricView, target: str) -> packets.Packet:
+def build_packet(page: rubric_page.RubricPage, target: str) -> packets.Packet:
     """Collect the shared evidence and the sign-offs, then the packet."""
     items = db.session.execute(
         select(Evidence)
-        .where(Evidence.rubric_id == view.rubric.id, ~Evidence.private)
+        .where(Evidence.rubric_id == page.rubric.id, ~Evidence.private)
         .order_by(Evidence.day)
     ).scalars()
     evidence: dict[int, list[packets.EvidenceNote]] = {}
@@ -52,39 +54,44 @@ def build_packet(view: page.RubricView, target: str) -> packets.Packet:
         e.after
         for e in db.session.scalars(
             select(Event)
-            .where(Event.rubric_id == view.rubric.id, Event.kind == "signoff")
+            .where(Event.rubric_id == page.rubric.id, Event.kind == Kind.SIGNOFF)
             .order_by(Event.id)
         )
     ]
-    return packets.build(view, target, evidence, signoffs)
+    return packets.build(page, target, evidence, signoffs)
+
+
+def render_packet(page: rubric_page.RubricPage, form: SignoffForm, status: int = 200):
+    """The packet page, with the sign-off form as the manager left it."""
+    body = render_template(
+        "share/packet.html",
+        page=page,
+        packet=build_packet(page, target_of(page)),
+        can_sign=page.side is Side.MANAGER,
+        signoff=form,
+        today=date.today(),
+    )
+    return Response(body, status)
 
 
 @bp.get("/rubrics/<int:rubric_id>/packet")
 @login_required
 def packet(rubric_id: int):
     """Show the print-ready promotion packet for a target level."""
-    view = view_for(rubric_id)
-    target = target_of(view)
-    return render_template(
-        "share/packet.html",
-        view=view,
-        packet=build_packet(view, target),
-        can_sign=view.side == "manager",
-        today=date.today(),
-    )
+    return render_packet(page_for(rubric_id), SignoffForm(formdata=None))
 
 
 @bp.get("/rubrics/<int:rubric_id>/packet.md")
 @login_required
 def packet_markdown(rubric_id: int):
     """Download the promotion packet as Markdown."""
-    view = view_for(rubric_id)
-    found = build_packet(view, target_of(view))
+    page = page_for(rubric_id)
+    found = build_packet(page, target_of(page))
     name = f"promotion-packet-{found.target}.md"
     return Response(
         packets.markdown(found),
         mimetype="text/markdown; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="{record.safe(name)}"'},
+        headers={"Content-Disposition": f'attachment; filename="{records.safe(name)}"'},
     )
 
 
@@ -92,43 +99,41 @@ def packet_markdown(rubric_id: int):
 @login_required
 def signoff(rubric_id: int):
     """Record the manager's sign-off of the packet in the rubric's history."""
-    view = view_for(rubric_id, for_update=True)
-    if view.side != "manager":
+    page = page_for(rubric_id, for_update=True)
+    if page.side is not Side.MANAGER:
         abort(404)
-    target = target_of(view)
-    comment = request.form.get("comment", "").strip()
-    day = parse_day(request.form.get("date"))
-    if day is None or len(comment) > MAX_COMMENT:
-        flash(f"Give a date and a comment under {MAX_COMMENT:,} characters.", "error")
-    else:
-        service.record(
-            rubric_id,
-            current_user.id,
-            "signoff",
-            after={
-                "target": target,
-                "name": current_user.name,
-                "date": day.isoformat(),
-                "comment": comment,
-            },
-        )
-        db.session.commit()
-        flash("Sign-off recorded in the rubric's history.", "success")
-    return redirect(url_for("share.packet", rubric_id=rubric_id, target=target), code=303)
+    form = SignoffForm()
+    if not form.validate_on_submit():
+        return render_packet(page, form, 422)  # the typed comment stays in the box
+    target = target_of(page)
+    record(
+        rubric_id,
+        current_user.id,
+        Kind.SIGNOFF,
+        after={
+            "target": target,
+            "name": current_user.name,
+            "date": form.date.data.isoformat(),
+            "comment": form.comment.data or "",
+        },
+    )
+    db.session.commit()
+    flash("Sign-off recorded in the rubric's history.", "success")
+    return see_other("share.packet", rubric_id=rubric_id, target=target)
 
 
 @bp.get("/rubrics/<int:rubric_id>/export.<fmt>")
 @login_required
 def export(rubric_id: int, fmt: str):
     """Download the rubric's ratings as CSV or JSON."""
-    view = view_for(rubric_id)
+    page = page_for(rubric_id)
     if fmt == "csv":
-        body, mimetype = packets.to_csv(view), "text/csv"
+        body, mimetype = packets.to_csv(page), "text/csv"
     elif fmt == "json":
-        body, mimetype = packets.to_json(view), "application/json"
+        body, mimetype = packets.to_json(page), "application/json"
     else:
         abort(404)
-    name = record.safe(f"rubric-{view.owner_name}.{fmt}")
+    name = records.safe(f"rubric-{page.owned.owner_name}.{fmt}")
     return Response(
         body,
         mimetype=f"{mimetype}; charset=utf-8",
@@ -140,7 +145,7 @@ def export(rubric_id: int, fmt: str):
 @login_required
 def my_record():
     """Download everything Rungs holds about oneself, to take along."""
-    data = record.build_zip(current_user)
+    data = records.build_zip(current_user)
     return Response(
         data,
         mimetype="application/zip",

@@ -2,28 +2,29 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, render_template, request
+from flask import Blueprint, abort, request
 from flask_login import current_user, login_required
-from jinja2_fragments.flask import render_blocks
 from sqlalchemy import func, or_, select
 from sqlalchemy.exc import InvalidRequestError
 
+from app.access import rubric_or_404, side_of, side_or_404
 from app.clock import utcnow
+from app.evidence.forms import EvidenceForm
+from app.evidence.models import Evidence
 from app.extensions import db
+from app.history.events import Kind, record
 from app.ladders import store
-from app.rubric import service
-from app.rubric.forms import EvidenceForm
-from app.rubric.models import Evidence
-from app.rubric.views import back_to, loaded_or_404, side_of, side_or_404
-from app.web import is_htmx
+from app.rubric.queries import OwnedRubric, upsert_rating
+from app.web import is_htmx, page_or_fragment, see_other
 
 bp = Blueprint("evidence", __name__)
 
-TEMPLATE = "rubric/evidence.html"
+TEMPLATE = "evidence/panel.html"
 
 
-def competency_or_404(loaded: service.Loaded, competency_id: int):
-    stored = store.stored(loaded.ladder)
+def competency_or_404(owned: OwnedRubric, competency_id: int):
+    """Return the competency of the rubric's ladder with this id, or answer 404."""
+    stored = store.stored(owned.ladder)
     key = stored.competency_keys.get(competency_id)
     if key is None:
         abort(404)
@@ -56,7 +57,7 @@ def refresh_count(rubric_id: int, competency_id: int) -> int:
             ~Evidence.private,
         )
     )
-    service.upsert_rating(rubric_id, competency_id, evidence_count=count)
+    upsert_rating(rubric_id, competency_id, evidence_count=count)
     return count
 
 
@@ -68,48 +69,46 @@ def snapshot(item: Evidence) -> dict:
 
 
 def render(
-    loaded, competency, competency_id, form, *, status=200, editing=None, conflict=None, count=None
+    owned, competency, competency_id, form, *, status=200, editing=None, conflict=None, count=None
 ):
-    context = dict(
-        loaded=loaded,
-        rubric=loaded.rubric,
+    """Answer with the evidence panel: in place for htmx, as a page otherwise."""
+    blocks = ["evidence"] + (["count_oob"] if count is not None else [])
+    return page_or_fragment(
+        TEMPLATE,
+        blocks,
+        status,
+        owned=owned,
+        rubric=owned.rubric,
         competency=competency,
         competency_id=competency_id,
-        items=visible_items(loaded.rubric.id, competency_id),
+        items=visible_items(owned.rubric.id, competency_id),
         form=form,
-        can_add=side_of(loaded) is not None,
+        can_add=side_of(owned) is not None,
         editing=editing,
         conflict=conflict,
         count=count,
     )
-    if is_htmx():
-        blocks = ["evidence"] + (["count_oob"] if count is not None else [])
-        response = Response(render_blocks(TEMPLATE, blocks, **context), status)
-    else:
-        response = Response(render_template(TEMPLATE, **context), status)
-    response.vary.add("HX-Request")
-    return response
 
 
 @bp.get("/rubrics/<int:rubric_id>/competencies/<int:competency_id>/evidence")
 @login_required
 def index(rubric_id: int, competency_id: int):
     """List the evidence of a competency, with a form to add more."""
-    loaded = loaded_or_404(rubric_id)
-    competency = competency_or_404(loaded, competency_id)
-    return render(loaded, competency, competency_id, EvidenceForm(formdata=None))
+    owned = rubric_or_404(rubric_id)
+    competency = competency_or_404(owned, competency_id)
+    return render(owned, competency, competency_id, EvidenceForm(formdata=None))
 
 
 @bp.post("/rubrics/<int:rubric_id>/competencies/<int:competency_id>/evidence")
 @login_required
 def add(rubric_id: int, competency_id: int):
     """Add a piece of evidence or a private note."""
-    loaded = loaded_or_404(rubric_id, for_update=True)
-    side_or_404(loaded)
-    competency = competency_or_404(loaded, competency_id)
+    owned = rubric_or_404(rubric_id, for_update=True)
+    side_or_404(owned)
+    competency = competency_or_404(owned, competency_id)
     form = EvidenceForm()
     if not form.validate_on_submit():
-        return render(loaded, competency, competency_id, form, status=422)
+        return render(owned, competency, competency_id, form, status=422)
     item = Evidence(
         rubric_id=rubric_id,
         competency_id=competency_id,
@@ -122,43 +121,43 @@ def add(rubric_id: int, competency_id: int):
     db.session.add(item)
     db.session.flush()
     count = refresh_count(rubric_id, competency_id)
-    service.record(
+    record(
         rubric_id,
         current_user.id,
-        "evidence.added",
+        Kind.EVIDENCE_ADDED,
         competency_id=competency_id,
         after={"id": item.id, **snapshot(item)},
     )
     db.session.commit()
     if not is_htmx():
-        return back_to(rubric_id, f"c-{competency_id}")
-    return render(loaded, competency, competency_id, EvidenceForm(formdata=None), count=count)
+        return see_other("rubric.show", f"c-{competency_id}", rubric_id=rubric_id)
+    return render(owned, competency, competency_id, EvidenceForm(formdata=None), count=count)
 
 
-def own_item_or_404(evidence_id: int) -> tuple[Evidence, service.Loaded]:
+def own_item_or_404(evidence_id: int) -> tuple[Evidence, OwnedRubric]:
     """Return an item the current user wrote, on a rubric they may still see."""
     item = db.session.get(Evidence, evidence_id)
     if item is None or item.author_id != current_user.id:
         abort(404)
-    loaded = loaded_or_404(item.rubric_id, for_update=request.method == "POST")
+    owned = rubric_or_404(item.rubric_id, for_update=request.method == "POST")
     if request.method == "POST":
         try:
             db.session.refresh(item)  # see the version left by a writer we waited for
         except InvalidRequestError:
             abort(404)  # deleted meanwhile, from another tab
-    return item, loaded
+    return item, owned
 
 
 @bp.get("/evidence/<int:evidence_id>/edit")
 @login_required
 def edit(evidence_id: int):
     """Show the form to edit one's own item."""
-    item, loaded = own_item_or_404(evidence_id)
-    competency = competency_or_404(loaded, item.competency_id)
+    item, owned = own_item_or_404(evidence_id)
+    competency = competency_or_404(owned, item.competency_id)
     form = EvidenceForm(obj=item, formdata=None)
     form.version.data = str(item.version)
     return render(
-        loaded, competency, item.competency_id, EvidenceForm(formdata=None), editing=(item, form)
+        owned, competency, item.competency_id, EvidenceForm(formdata=None), editing=(item, form)
     )
 
 
@@ -166,19 +165,19 @@ def edit(evidence_id: int):
 @login_required
 def update(evidence_id: int):
     """Save an edit, unless the item changed since the form was opened."""
-    item, loaded = own_item_or_404(evidence_id)
-    competency = competency_or_404(loaded, item.competency_id)
+    item, owned = own_item_or_404(evidence_id)
+    competency = competency_or_404(owned, item.competency_id)
     form = EvidenceForm()
     blank = EvidenceForm(formdata=None)
     if not form.validate_on_submit():
         return render(
-            loaded, competency, item.competency_id, blank, editing=(item, form), status=422
+            owned, competency, item.competency_id, blank, editing=(item, form), status=422
         )
     if form.version.data != str(item.version):
         # Someone (another tab, another device) saved first: show both, lose neither.
         form.version.data = str(item.version)
         return render(
-            loaded,
+            owned,
             competency,
             item.competency_id,
             blank,
@@ -193,35 +192,39 @@ def update(evidence_id: int):
     item.updated_at = utcnow()
     db.session.flush()
     count = refresh_count(item.rubric_id, item.competency_id)
-    service.record(
+    record(
         item.rubric_id,
         current_user.id,
-        "evidence.edited",
+        Kind.EVIDENCE_EDITED,
         competency_id=item.competency_id,
         before=before,
         after={"id": item.id, **snapshot(item)},
     )
     db.session.commit()
     if not is_htmx():
-        return back_to(item.rubric_id, f"c-{item.competency_id}")
-    return render(loaded, competency, item.competency_id, blank, count=count)
+        return see_other("rubric.show", f"c-{item.competency_id}", rubric_id=item.rubric_id)
+    return render(owned, competency, item.competency_id, blank, count=count)
 
 
 @bp.post("/evidence/<int:evidence_id>/delete")
 @login_required
 def delete(evidence_id: int):
     """Delete one's own item; history keeps that it existed."""
-    item, loaded = own_item_or_404(evidence_id)
-    competency = competency_or_404(loaded, item.competency_id)
+    item, owned = own_item_or_404(evidence_id)
+    competency = competency_or_404(owned, item.competency_id)
     rubric_id, competency_id = item.rubric_id, item.competency_id
     before = {"id": item.id, **snapshot(item)}
     db.session.delete(item)
     db.session.flush()
     count = refresh_count(rubric_id, competency_id)
-    service.record(
-        rubric_id, current_user.id, "evidence.deleted", competency_id=competency_id, before=before
+    record(
+        rubric_id,
+        current_user.id,
+        Kind.EVIDENCE_DELETED,
+        competency_id=competency_id,
+        before=before,
     )
     db.session.commit()
     if not is_htmx():
-        return back_to(rubric_id, f"c-{competency_id}")
-    return render(loaded, competency, competency_id, EvidenceForm(formdata=None), count=count)
+        return see_other("rubric.show", f"c-{competency_id}", rubric_id=rubric_id)
+    return render(owned, competency, competency_id, EvidenceForm(formdata=None), count=count)

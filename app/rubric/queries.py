@@ -1,38 +1,52 @@
-"""Loading and changing rubrics with as few queries as a click can afford."""
+"""The SQL of a rubric: loading it with its people, its rating rows, and writing a row.
+
+A click can afford few queries, so each function here is one statement.
+"""
 
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass
 from datetime import datetime
 from typing import NamedTuple
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import aliased
 
 from app.auth.models import User
 from app.clock import utcnow
 from app.database import insert_for, write_intent
 from app.extensions import db
+from app.history.events import latest_id_query
 from app.ladders import store
 from app.ladders.models import Ladder
-from app.levels import index as engine_index
-from app.rubric.models import Event, Rating, Rubric
+from app.rubric.models import Rating, Rubric
+from app.rubric.side import Side
 
 
 @dataclass
-class Loaded:
-    """A rubric with its ladder and the owner's manager, fetched in one query."""
+class OwnedRubric:
+    """A rubric with its ladder, its owner and the owner's manager, fetched in one query."""
 
     rubric: Rubric
     ladder: Ladder
-    owner_manager_id: int | None
+    manager_id: int | None  # the owner's manager now
     owner_name: str
     manager_name: str | None
 
     @property
+    def id(self) -> int:
+        return self.rubric.id
+
+    @property
     def owner_id(self) -> int:
         return self.rubric.user_id
+
+    def people(self) -> list[tuple[int, str]]:
+        """The owner and, if any, their manager: who rates and meets on this rubric."""
+        found = [(self.owner_id, self.owner_name)]
+        if self.manager_id:
+            found.append((self.manager_id, self.manager_name or "Manager"))
+        return found
 
 
 class RatingRow(NamedTuple):
@@ -46,6 +60,18 @@ class RatingRow(NamedTuple):
     manager_at: datetime | None = None
     manager_by_id: int | None = None
 
+    def step(self, side: Side) -> str | None:
+        """The step one side gave."""
+        return self.self_step if side is Side.SELF else self.manager_step
+
+    def with_step(self, side: Side, step: str, actor_id: int, at: datetime) -> RatingRow:
+        """The row as it is after one side's change."""
+        if side is Side.SELF:
+            return self._replace(self_step=step, self_at=at)
+        return self._replace(manager_step=step, manager_at=at, manager_by_id=actor_id)
+
+
+NO_RATING = RatingRow(None, None, 0, False)
 
 # Built once: constructing an alias per call costs SQLAlchemy a fresh compile each time.
 _Manager = aliased(User)
@@ -53,21 +79,16 @@ _Manager = aliased(User)
 
 def poll_state(rubric_id: int) -> tuple[int, int | None, int] | None:
     """Return the owner, the owner's manager and the newest event id, in one light query."""
-    latest = (
-        select(func.coalesce(func.max(Event.id), 0))
-        .where(Event.rubric_id == rubric_id)
-        .scalar_subquery()
-    )
     row = db.session.execute(
-        select(Rubric.user_id, User.manager_id, latest)
+        select(Rubric.user_id, User.manager_id, latest_id_query(rubric_id))
         .join(User, Rubric.user_id == User.id)
         .where(Rubric.id == rubric_id)
     ).first()
     return (row[0], row[1], row[2]) if row else None
 
 
-def load(rubric_id: int, *, for_update: bool = False) -> Loaded | None:
-    """Fetch a rubric, its ladder and its owner's manager id in a single query.
+def load(rubric_id: int, *, for_update: bool = False) -> OwnedRubric | None:
+    """Fetch a rubric, its ladder and its owner's manager in a single query.
 
     ``for_update`` locks the rubric row on PostgreSQL so concurrent changes to one rubric
     take turns and each sees the other's result; SQLite's BEGIN IMMEDIATE already does.
@@ -82,24 +103,39 @@ def load(rubric_id: int, *, for_update: bool = False) -> Loaded | None:
     if for_update:
         query = query.with_for_update(of=Rubric)
     row = db.session.execute(query).first()
-    return Loaded(*row) if row else None
+    return OwnedRubric(*row) if row else None
+
+
+_ROW_COLUMNS = (
+    Rating.self_step,
+    Rating.manager_step,
+    Rating.evidence_count,
+    Rating.focus,
+    Rating.self_at,
+    Rating.manager_at,
+    Rating.manager_by_id,
+)
 
 
 def ratings(rubric_id: int) -> dict[int, RatingRow]:
     """Return every rating row of a rubric by competency id, in one query."""
     rows = db.session.execute(
-        select(
-            Rating.competency_id,
-            Rating.self_step,
-            Rating.manager_step,
-            Rating.evidence_count,
-            Rating.focus,
-            Rating.self_at,
-            Rating.manager_at,
-            Rating.manager_by_id,
-        ).where(Rating.rubric_id == rubric_id)
+        select(Rating.competency_id, *_ROW_COLUMNS).where(Rating.rubric_id == rubric_id)
     )
     return {r[0]: RatingRow(*r[1:]) for r in rows}
+
+
+def ratings_of_rubrics(rubric_ids: list[int]) -> dict[int, dict[int, RatingRow]]:
+    """Return the rating rows of several rubrics, by rubric then competency, in one query."""
+    found: dict[int, dict[int, RatingRow]] = {rid: {} for rid in rubric_ids}
+    if rubric_ids:
+        for r in db.session.execute(
+            select(Rating.rubric_id, Rating.competency_id, *_ROW_COLUMNS).where(
+                Rating.rubric_id.in_(rubric_ids)
+            )
+        ):
+            found[r[0]][r[1]] = RatingRow(*r[2:])
+    return found
 
 
 def upsert_rating(rubric_id: int, competency_id: int, **values) -> None:
@@ -113,63 +149,16 @@ def upsert_rating(rubric_id: int, competency_id: int, **values) -> None:
     db.session.execute(statement)
 
 
-def record(
-    rubric_id: int,
-    actor_id: int | None,
-    kind: str,
-    *,
-    competency_id: int | None = None,
-    before=None,
-    after=None,
+def upsert_step(
+    rubric_id: int, competency_id: int, side: Side, step: str, actor_id: int, at: datetime
 ) -> None:
-    """Append an event to the rubric's history."""
-    db.session.execute(
-        Event.__table__.insert().values(
-            rubric_id=rubric_id,
-            actor_id=actor_id,
-            kind=kind,
-            competency_id=competency_id,
-            before=before,
-            after=after,
-            created_at=utcnow(),
-        )
+    """Write one side's step, who set it and when."""
+    step_column, by_column, at_column = Rating.side_columns(side)
+    upsert_rating(
+        rubric_id,
+        competency_id,
+        **{step_column.key: step, by_column.key: actor_id, at_column.key: at},
     )
-
-
-def latest_event_id(rubric_id: int) -> int:
-    """Return the id of the rubric's newest event: its version, for live updates."""
-    return db.session.scalar(
-        select(func.coalesce(func.max(Event.id), 0)).where(Event.rubric_id == rubric_id)
-    )
-
-
-_index_cache: dict[tuple[int, int, str], engine_index.TrackIndex] = {}
-_index_lock = threading.Lock()
-
-
-def track_index(stored: store.StoredLadder, track_key: str) -> engine_index.TrackIndex:
-    """Return the engine's index of a track, built once per ladder version."""
-    key = (stored.id, stored.version, track_key)
-    index = _index_cache.get(key)
-    if index is None:
-        index = engine_index.build_index(stored.spec, track_key)
-        with _index_lock:
-            for old in [k for k in _index_cache if k[0] == stored.id and k[1] != stored.version]:
-                _index_cache.pop(old, None)
-            _index_cache[key] = index
-    return index
-
-
-def values(stored: store.StoredLadder, rows: dict[int, RatingRow], side: str) -> dict[str, float]:
-    """Turn one side's rating steps into the engine's competency-key-to-value map."""
-    scale = {step.key: step.value for step in stored.spec.scale}
-    keys = stored.competency_keys
-    found = {}
-    for cid, row in rows.items():
-        step = row.self_step if side == "self" else row.manager_step
-        if step is not None and cid in keys:
-            found[keys[cid]] = scale.get(step, 0.0)
-    return found
 
 
 def rubric_for(user: User, ladder: Ladder) -> Rubric:
@@ -200,13 +189,3 @@ def rubric_for(user: User, ladder: Ladder) -> Rubric:
             write_intent.reset(token)
         rubric = find()
     return rubric
-
-
-def with_change(
-    old: RatingRow | None, side: str, step: str, actor_id: int, at: datetime
-) -> RatingRow:
-    """Return a rating row as it is after one side's change."""
-    old = old or RatingRow(None, None, 0, False)
-    if side == "self":
-        return old._replace(self_step=step, self_at=at)
-    return old._replace(manager_step=step, manager_at=at, manager_by_id=actor_id)

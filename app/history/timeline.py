@@ -1,0 +1,124 @@
+"""Reading a rubric's history: filtering its events and telling them in sentences."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+
+from app.auth.models import User
+from app.extensions import db
+from app.history.events import GROUPS, Kind, kinds_in
+from app.history.models import Event
+from app.ladders.store import StoredLadder
+from app.rubric.side import Side
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One event as people read it."""
+
+    event: Event
+    who: str
+    text: str
+    category: str | None
+
+
+def visible(event: Event, viewer_id: int) -> bool:
+    """Private notes show in history only to their author."""
+    snapshot = event.after or event.before or {}
+    return (
+        not (isinstance(snapshot, dict) and snapshot.get("private")) or event.actor_id == viewer_id
+    )
+
+
+def load(
+    rubric_id: int,
+    *,
+    viewer_id: int,
+    person: int | None = None,
+    kind: str | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    after_id: int | None = None,
+    upto_id: int | None = None,
+    competency_ids: list[int] | None = None,
+    before_id: int | None = None,
+    limit: int | None = None,
+) -> list[Event]:
+    """Return the events of a rubric matching the filters, newest first."""
+    query = select(Event).where(Event.rubric_id == rubric_id)
+    if competency_ids is not None:
+        query = query.where(Event.competency_id.in_(competency_ids))
+    if before_id is not None:
+        query = query.where(Event.id < before_id)
+    if person:
+        query = query.where(Event.actor_id == person)
+    if kind in GROUPS:
+        query = query.where(Event.kind.in_(kinds_in(kind)))
+    if since:
+        query = query.where(Event.created_at >= since)
+    if until:
+        query = query.where(Event.created_at < until)
+    if after_id is not None:
+        query = query.where(Event.id > after_id)
+    if upto_id is not None:
+        query = query.where(Event.id <= upto_id)
+    events = db.session.scalars(query.order_by(Event.id.desc()).limit(limit)).all()
+    return [e for e in events if visible(e, viewer_id)]
+
+
+def names(events: list[Event]) -> dict[int, str]:
+    """Look up the names of everyone who acted in these events, in one query."""
+    ids = {e.actor_id for e in events if e.actor_id}
+    if not ids:
+        return {}
+    return dict(db.session.execute(select(User.id, User.name).where(User.id.in_(ids))).all())
+
+
+def describe(events: list[Event], stored: StoredLadder) -> list[Entry]:
+    """Turn events into sentences: "Maya rated 'Writes tests' (manager): Sometimes -> Yes"."""
+    who = names(events)
+    labels = {step.key: step.label for step in stored.spec.scale}
+    categories = {c.key: c.name for c in stored.spec.categories}
+    entries = []
+    for e in events:
+        key = stored.competency_keys.get(e.competency_id) if e.competency_id else None
+        competency = stored.competencies.get(key) if key else None
+        title = f"“{competency.title}”" if competency else "a competency no longer on the ladder"
+        before, after = e.before or {}, e.after or {}
+        text = _sentence(Kind(e.kind), before, after, title, labels)
+        category = categories.get(competency.category) if competency else None
+        entries.append(Entry(e, who.get(e.actor_id, "Someone"), text, category))
+    return entries
+
+
+def _sentence(kind: Kind, before: dict, after: dict, title: str, labels: dict[str, str]) -> str:
+    """Say what one event did, after the actor's name."""
+    if kind.side is not None:
+        side = "own rating" if kind.side is Side.SELF else "manager rating"
+        return (
+            f"changed the {side} of {title} from {labels.get(before.get('step'), 'none')} "
+            f"to {labels.get(after.get('step'), after.get('step'))}"
+        )
+    if kind is Kind.EVIDENCE_ADDED:
+        return f"added {'a private note' if after.get('private') else 'evidence'} to {title}"
+    if kind is Kind.EVIDENCE_EDITED:
+        return f"edited evidence on {title}"
+    if kind is Kind.EVIDENCE_DELETED:
+        return f"deleted evidence from {title}"
+    if kind is Kind.FOCUS:
+        return f"{'started' if after.get('focus') else 'stopped'} focusing on {title}"
+    if kind is Kind.SETTINGS:
+        return (
+            f"set the track to {after.get('track')} and the target to "
+            f"{after.get('target') or 'the next level'}"
+        )
+    if kind is Kind.NOTES:
+        return "updated the 1:1 notes"
+    if kind is Kind.MEETING_STARTED:
+        return "started a 1:1"
+    if kind is Kind.MEETING_ENDED:
+        return "ended a 1:1"
+    return f"signed off the promotion packet for {after.get('target')}"

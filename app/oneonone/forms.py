@@ -1,0 +1,55 @@
+"""What people type during a 1:1: the shared notes and action items."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import HiddenField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
+
+from app.forms import DayField, safe_markdown_links, sensible_day, stripped
+from app.web import id_value
+
+MAX_NOTES = 50_000
+MAX_ACTION = 500
+
+
+class NotesForm(FlaskForm):
+    notes = TextAreaField(
+        "Shared notes (Markdown)",
+        validators=[
+            Length(max=MAX_NOTES, message=f"Notes are limited to {MAX_NOTES:,} characters."),
+            safe_markdown_links,
+        ],
+    )
+    # The revision the writer typed against: a save over a newer one is a conflict.
+    version = HiddenField()
+
+    @property
+    def problem(self) -> str | None:
+        """The first thing wrong with the notes, in words."""
+        return self.notes.errors[0] if self.notes.errors else None
+
+
+class ActionForm(FlaskForm):
+    text = StringField(
+        "Action",
+        filters=[stripped],
+        validators=[
+            DataRequired("Say what needs doing."),
+            Length(max=MAX_ACTION, message=f"Keep an action item under {MAX_ACTION} characters."),
+        ],
+    )
+    owner = SelectField("Owner", coerce=lambda v: id_value(str(v)), validate_choice=False)
+    due = DayField("Due (optional)", validators=[Optional(), sensible_day])
+
+    def validate_owner(self, field) -> None:
+        if field.data not in {uid for uid, _ in self.owner.choices}:
+            raise ValidationError("Choose who owns this action item.")
+
+    @property
+    def problem(self) -> str | None:
+        """The first thing wrong, in the order a person reads the form."""
+        for f in (self.text, self.owner, self.due):
+            if f.errors:
+                return f.errors[0]
+        return None

@@ -1,0 +1,99 @@
+"""Changing a rubric: a rating, the focus, the track and target. Each records its event.
+
+The view loads the rubric (locked), calls one function here, and renders the read model
+it gets back: the database write, the history and the standing stay in one place.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from app.clock import utcnow
+from app.extensions import db
+from app.history.events import Kind, record
+from app.levels.standing import Standing
+from app.rubric import queries
+from app.rubric.page import FOCUS_LIMIT, RubricPage
+
+
+@dataclass(frozen=True)
+class RatingChange:
+    """What one rating click did: the step before and after, and the standing around it."""
+
+    before_step: str | None
+    step: str
+    before: Standing | None  # only when the click crossed "demonstrated" (see set_rating)
+    after: Standing
+
+    @property
+    def levels_moved(self) -> bool:
+        """Tell whether any category's level moved: the radar needs redrawing then."""
+        return self.before is not None and self.before.category_levels != (
+            self.after.category_levels
+        )
+
+
+def set_rating(
+    page: RubricPage, competency_id: int, step: str, actor_id: int, *, compare: bool = True
+) -> RatingChange:
+    """Set the page side's rating of one competency and record it in the history.
+
+    Levels count only demonstrated competencies: unless the click crosses that line no
+    level can move, so the standing before the change is worked out only when it does
+    (and ``compare`` asks for it).
+    """
+    side = page.primary
+    old = page.row(competency_id)
+    before_step = old.step(side)
+    crossed = page.scale.demonstrated(before_step) != page.scale.demonstrated(step)
+    before = page.standing if crossed and compare else None
+    if step != before_step:
+        now = utcnow()
+        queries.upsert_step(page.rubric.id, competency_id, side, step, actor_id, now)
+        record(
+            page.rubric.id,
+            actor_id,
+            Kind.rating(side),
+            competency_id=competency_id,
+            before={"step": before_step},
+            after={"step": step},
+        )
+        db.session.commit()
+        page.set_row(competency_id, old.with_step(side, step, actor_id, now))
+    return RatingChange(before_step, step, before, page.standing)
+
+
+def set_focus(page: RubricPage, competency_id: int, wanted: bool, actor_id: int) -> str | None:
+    """Mark or unmark a competency as one the person works on now; say why not if refused."""
+    old = page.row(competency_id)
+    if wanted and not old.focus and len(page.focused()) >= FOCUS_LIMIT:
+        return (
+            f"You already focus on {FOCUS_LIMIT} competencies. "
+            "Finish or unmark one first: a short plan is easier to keep."
+        )
+    if wanted != old.focus:
+        queries.upsert_rating(page.rubric.id, competency_id, focus=wanted)
+        record(
+            page.rubric.id,
+            actor_id,
+            Kind.FOCUS,
+            competency_id=competency_id,
+            before={"focus": old.focus},
+            after={"focus": wanted},
+        )
+        db.session.commit()
+        page.set_row(competency_id, old._replace(focus=wanted))
+    return None
+
+
+def set_track(owned: queries.OwnedRubric, track: str, target: str | None, actor_id: int) -> bool:
+    """Choose the rubric's track and target level; tell whether anything changed."""
+    rubric = owned.rubric
+    before = {"track": rubric.track_key, "target": rubric.target_key}
+    after = {"track": track, "target": target}
+    if before == after:
+        return False
+    rubric.track_key, rubric.target_key = track, target
+    record(rubric.id, actor_id, Kind.SETTINGS, before=before, after=after)
+    db.session.commit()
+    return True

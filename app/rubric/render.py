@@ -1,0 +1,134 @@
+"""What the rubric template needs beside the read model: addresses, words and the radar.
+
+Kept apart from :mod:`app.rubric.page` so the read model stays data, and shared by every
+view that draws the rubric page (the rubric itself, the live poll, "as of").
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from functools import cached_property
+
+from flask import url_for
+from flask_wtf.csrf import generate_csrf
+
+from app.charts.radar import Radar, category_radar
+from app.clock import utcnow
+from app.rubric import live
+from app.rubric.page import Item, RubricPage
+from app.rubric.side import Side
+
+TEMPLATE = "rubric/page.html"
+
+
+@dataclass(frozen=True)
+class Urls:
+    """The per-competency addresses of one rubric, built with url_for once per page.
+
+    A ladder can have thousands of competencies, each with three links.
+    """
+
+    rubric_id: int
+
+    def rate(self, competency_id: int) -> str:
+        return self._patterns["rate"].format(competency_id)
+
+    def focus(self, competency_id: int) -> str:
+        return self._patterns["focus"].format(competency_id)
+
+    def evidence(self, competency_id: int) -> str:
+        return self._patterns["evidence"].format(competency_id)
+
+    @cached_property
+    def _patterns(self) -> dict[str, str]:
+        marker = 987654321
+        ids = dict(rubric_id=self.rubric_id, competency_id=marker)
+        return {
+            name: url_for(endpoint, **ids).replace(str(marker), "{}")
+            for name, endpoint in (
+                ("rate", "rubric.rate"),
+                ("focus", "rubric.focus"),
+                ("evidence", "evidence.index"),
+            )
+        }
+
+
+@dataclass(frozen=True)
+class Words:
+    """How the page names the two sides and their changes."""
+
+    page: RubricPage
+
+    @property
+    def mine(self) -> str:
+        """Whose ratings the page shows first: "You", "Manager" or the person's name."""
+        if self.page.own:
+            return "You"
+        return "Manager" if self.page.side is Side.MANAGER else self.page.owned.owner_name
+
+    @property
+    def theirs_short(self) -> str:
+        """The other side in a few letters, for the badge."""
+        return "Manager" if self.page.primary is Side.SELF else self.page.owned.owner_name
+
+    @property
+    def theirs(self) -> str:
+        """The other side, named: "Manager (Maya)" or the person's name."""
+        owned = self.page.owned
+        if self.page.primary is Side.SELF:
+            return f"Manager ({owned.manager_name})" if owned.manager_name else "Manager"
+        return owned.owner_name
+
+    @property
+    def presence(self) -> str:
+        """Who else has the rubric open."""
+        return live.presence_text(self.page.here)
+
+    @property
+    def seen(self) -> str:
+        """Who else is here, as the poller sends it back to notice arrivals."""
+        return live.seen_key(self.page.here)
+
+    def rung_name(self, rung: float | None) -> str:
+        """Name a chart's rung: its level, or "No level yet" for 0."""
+        return self.page.index.name_at(int(rung) - 1) if rung else "No level yet"
+
+    def changed_by(self, item: Item) -> str:
+        """Say who last set the other side's rating and when, e.g. "Maya, 3 min ago"."""
+        row, owned = item.row, self.page.owned
+        if self.page.primary is Side.SELF:
+            at, who = row.manager_at, owned.manager_name or "a former manager"
+            if row.manager_by_id and row.manager_by_id != owned.manager_id:
+                who = "a former manager"
+        else:
+            at, who = row.self_at, owned.owner_name
+        return f"{who}, {ago(at)}" if at else who
+
+
+def ago(at: datetime, now: datetime | None = None) -> str:
+    """Describe a past moment briefly: "just now", "5 min ago", "3 Nov 14:02"."""
+    seconds = ((now or utcnow()) - at).total_seconds()
+    if seconds < 60:
+        return "just now"
+    if seconds < 3600:
+        return f"{int(seconds // 60)} min ago"
+    return at.strftime("%-d %b %H:%M UTC")
+
+
+def radar(page: RubricPage, words: Words) -> Radar:
+    """The radar of the page's side, with the other side overlaid when it rated."""
+    return category_radar(page.index, page.standing, page.other, words.mine, words.theirs)
+
+
+def context(page: RubricPage, **extra) -> dict:
+    """Everything the rubric template reads, for a whole page or some of its blocks."""
+    words = Words(page)
+    return dict(
+        page=page,
+        urls=Urls(page.rubric.id),
+        words=words,
+        radar=lambda: radar(page, words),  # drawn only where a block shows it
+        csrf=generate_csrf(),
+        **extra,
+    )

@@ -1,0 +1,24 @@
+"""The manager's sign-off of a promotion packet."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import TextAreaField
+from wtforms.validators import DataRequired, Length
+
+from app.forms import DayField, sensible_day, stripped
+
+MAX_COMMENT = 2_000
+
+
+class SignoffForm(FlaskForm):
+    date = DayField(
+        "Date", validators=[DataRequired("Give the date of the sign-off."), sensible_day]
+    )
+    comment = TextAreaField(
+        "Comment",
+        filters=[stripped],
+        validators=[
+            Length(max=MAX_COMMENT, message=f"Keep the comment under {MAX_COMMENT:,} characters.")
+        ],
+    )
