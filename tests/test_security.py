@@ -8,7 +8,7 @@ GET and refuse a POST without a CSRF token.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 
@@ -526,12 +526,27 @@ def test_html_in_names_is_shown_as_text(app, client, as_role, world, people):
         assert "<script>alert" not in html and "<img src=x" not in html, url
 
 
-def test_search_text_is_data_not_sql(client, as_role, world):
+@pytest.mark.parametrize(
+    ("query", "title"),
+    [
+        ("' OR 1=1 --", "Reads ' OR 1=1 -- in a log and knows it for an attack"),
+        ("%_", "Keeps 100%_ of the build green"),
+        ('"; DROP TABLE users; --', 'Spots "; DROP TABLE users; -- in a review'),
+    ],
+)
+def test_search_text_is_data_not_sql(app, client, as_role, query, title):
+    # The query matches as plain text: exactly the competency that contains it, not every
+    # one (as a quote breaking out of SQL or a LIKE wildcard would), and no error.
+    spec = small_ladder()
+    first = replace(spec.competencies[0], title=title)
+    with app.app_context():
+        store.save(replace(spec, competencies=(first, *spec.competencies[1:])))
+        db.session.commit()
     as_role("engineer")
-    for query in ("' OR 1=1 --", '"; DROP TABLE users; --', "%_\\"):
-        response = client.get("/ladders/small", query_string={"q": query})
-        assert response.status_code == 200
-        assert "0 competencies match" in response.get_data(as_text=True)
+    response = client.get("/ladders/small", query_string={"q": query})
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert "1 competency match “" in html
 
 
 # V2.2: validation on the server ------------------------------------------------------

@@ -11,6 +11,7 @@ from app.auth.models import User
 from app.extensions import db
 from app.history.events import GROUPS, Kind, kinds_in
 from app.history.models import Event
+from app.ladders.spec import Scale
 from app.ladders.store import StoredLadder
 from app.rubric.side import Side
 
@@ -80,7 +81,6 @@ def names(events: list[Event]) -> dict[int, str]:
 def describe(events: list[Event], stored: StoredLadder) -> list[Entry]:
     """Turn events into sentences: "Maya rated 'Writes tests' (manager): Sometimes -> Yes"."""
     who = names(events)
-    labels = {step.key: step.label for step in stored.spec.scale}
     categories = {c.key: c.name for c in stored.spec.categories}
     entries = []
     for e in events:
@@ -88,19 +88,19 @@ def describe(events: list[Event], stored: StoredLadder) -> list[Entry]:
         competency = stored.competencies.get(key) if key else None
         title = f"“{competency.title}”" if competency else "a competency no longer on the ladder"
         before, after = e.before or {}, e.after or {}
-        text = _sentence(Kind(e.kind), before, after, title, labels)
+        text = _sentence(Kind(e.kind), before, after, title, stored.spec.scale)
         category = categories.get(competency.category) if competency else None
         entries.append(Entry(e, who.get(e.actor_id, "Someone"), text, category))
     return entries
 
 
-def _sentence(kind: Kind, before: dict, after: dict, title: str, labels: dict[str, str]) -> str:
+def _sentence(kind: Kind, before: dict, after: dict, title: str, scale: Scale) -> str:
     """Say what one event did, after the actor's name."""
     if kind.side is not None:
         side = "own rating" if kind.side is Side.SELF else "manager rating"
         return (
-            f"changed the {side} of {title} from {labels.get(before.get('step'), 'none')} "
-            f"to {labels.get(after.get('step'), after.get('step'))}"
+            f"changed the {side} of {title} from {_step(scale, before.get('step'), 'none')} "
+            f"to {_step(scale, after.get('step'), after.get('step'))}"
         )
     if kind is Kind.EVIDENCE_ADDED:
         return f"added {'a private note' if after.get('private') else 'evidence'} to {title}"
@@ -122,3 +122,8 @@ def _sentence(kind: Kind, before: dict, after: dict, title: str, labels: dict[st
     if kind is Kind.MEETING_ENDED:
         return "ended a 1:1"
     return f"signed off the promotion packet for {after.get('target')}"
+
+
+def _step(scale: Scale, key: str | None, unknown: str | None) -> str | None:
+    """Name a step of the scale; a step the ladder no longer has keeps its key."""
+    return scale.label(key) if scale.has(key) else unknown

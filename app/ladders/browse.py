@@ -15,11 +15,6 @@ class Row:
     count: int
 
 
-def track_of(spec: LadderSpec, key: str | None) -> TrackSpec:
-    """Return the named track, or the ladder's first one."""
-    return next((t for t in spec.tracks if t.key == key), spec.tracks[0])
-
-
 def matches(competency: CompetencySpec, query: str) -> bool:
     """Tell whether a competency mentions every word of the query, ignoring case."""
     haystack = " ".join((competency.title, competency.description, *competency.examples)).casefold()

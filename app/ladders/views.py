@@ -48,7 +48,7 @@ def show(key: str):
     if ladder is None:
         abort(404)
     spec = store.stored(ladder).spec
-    track = browse.track_of(spec, request.args.get("track"))
+    track = spec.track_or_first(request.args.get("track"))
     query = request.args.get("q", "")[:200]
     rows = browse.grid(spec, track, query)
     found = sum(r.count for r in rows)
@@ -66,7 +66,7 @@ def show(key: str):
 def compare(key: str):
     """Compare two levels of a track side by side."""
     spec = ladder_or_404(key).spec
-    track = browse.track_of(spec, request.args.get("track"))
+    track = spec.track_or_first(request.args.get("track"))
     levels = list(track.levels)
     lower = request.args.get("from") if request.args.get("from") in levels else levels[0]
     default_upper = levels[min(levels.index(lower) + 1, len(levels) - 1)]
