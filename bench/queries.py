@@ -13,7 +13,7 @@ from sqlalchemy import event
 
 from app.extensions import db
 from bench.dataset import PASSWORD, BenchError, Person
-from bench.server import form_token, live_url, meta_token
+from bench.harness import form_token, live_url, meta_token
 
 HX = {"HX-Request": "true"}
 IGNORED = {"BEGIN", "COMMIT", "ROLLBACK", "PRAGMA", "SAVEPOINT", "RELEASE"}

@@ -21,7 +21,7 @@ from datetime import UTC, datetime
 from sqlalchemy.engine import make_url
 
 from bench import safety_db, scratch
-from bench.safety_http import ROOT, Server
+from bench.harness import ROOT, Server
 from bench.safety_load import Timeline, run, seats_for, sign_in
 from bench.safety_verify import Findings, verify
 
@@ -181,7 +181,7 @@ def main(argv: list[str] | None = None) -> int:
                 results.append(phase(url, "kill -9", args.crashes, args))
             finally:
                 scratch.drop(url, "safety")
-    except scratch.ScratchError as error:  # SafetyError, or the scratch database's own
+    except scratch.ScratchError as error:  # HarnessError, or the scratch database's own
         print(f"safety: {error}", file=sys.stderr)
         return 2
     text = report(results, args, started, load)

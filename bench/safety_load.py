@@ -8,8 +8,8 @@ import threading
 import time
 from dataclasses import dataclass, field
 
+from bench.harness import Browser, Server
 from bench.safety_db import PASSWORD, Team
-from bench.safety_http import Client, Server
 
 STEPS = ("not-yet", "sometimes", "consistently")
 HOT = 24  # competencies everyone works on, so engineer and manager meet on the same rows
@@ -43,7 +43,7 @@ class Seat:
     rubric_id: int
     lane: list[int]  # competencies whose `side` rating only this seat changes
     hot: list[int]
-    client: Client | None = None
+    client: Browser | None = None
     ops: list[Op] = field(default_factory=list)
 
 
@@ -66,13 +66,14 @@ def seats_for(team: Team, port: int) -> list[Seat]:
                 lane = hot[n::SEATS_PER_SIDE]
                 seats.append(Seat(len(seats), email, actor_id, side, shared.rubric_id, lane, hot))
     for seat in seats:
-        seat.client = Client(port)
+        seat.client = Browser(port)
     return seats
 
 
 def sign_in(seats: list[Seat]) -> None:
     for seat in seats:
-        seat.client.sign_in(seat.email, PASSWORD, seat.rubric_id)
+        seat.client.sign_in(seat.email, PASSWORD)
+        seat.client.open(f"/rubrics/{seat.rubric_id}")
 
 
 def send(seat: Seat, op: Op, method: str, path: str, form: dict | None = None) -> Op:
@@ -86,13 +87,13 @@ def send(seat: Seat, op: Op, method: str, path: str, form: dict | None = None) -
     else:
         op.status = reply.status
         if reply.status >= 500:
-            op.outcome, op.detail = "5xx", reply.body[:300]
+            op.outcome, op.detail = "5xx", reply.text[:300]
         elif 200 <= reply.status < 300:
             op.outcome = "ok"
             if op.kind == "poll" and reply.status == 200:
-                seat.client.follow_live(reply.body)
+                seat.client.follow_live(reply.text)
         else:
-            op.outcome, op.detail = "rejected", reply.body[:300]
+            op.outcome, op.detail = "rejected", reply.text[:300]
     seat.ops.append(op)
     return op
 

@@ -1,4 +1,10 @@
-"""gunicorn that can be killed -9 and started again, and signed-in clients that talk to it."""
+"""Serve the app with gunicorn as production does, and talk to it over HTTP as a browser would.
+
+The one harness of the benchmark (``bench.run``), the data-safety run (``bench.safety``) and
+the suite's two-server test: a :class:`Server` in its own process group that can be
+stopped, killed with -9 and started again on the same port, and a :class:`Browser` with a
+cookie jar that signs in through the real form and sends what htmx sends.
+"""
 
 from __future__ import annotations
 
@@ -15,32 +21,44 @@ import time
 from dataclasses import dataclass, field
 from http.cookies import SimpleCookie
 from pathlib import Path
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 from bench import scratch
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
-HOST = "127.0.0.1"  # the only address this script ever talks to
+HOST = "127.0.0.1"  # the only address the harness ever talks to
 
 
-class SafetyError(scratch.ScratchError):
-    """The safety run could not be carried out (as opposed to finding lost data)."""
+class HarnessError(scratch.ScratchError):
+    """The server could not be started, or did not answer as a browser expects."""
 
 
 def free_port() -> int:
+    """Ask the kernel for a port nobody listens on."""
     with socket.socket() as s:
         s.bind((HOST, 0))
         return s.getsockname()[1]
 
 
 class Server:
-    """gunicorn with sync workers in its own process group, on one fixed local port."""
+    """gunicorn with sync workers in its own process group, on one local port.
+
+    The port is chosen once, so a server killed and started again answers where its
+    clients already send.
+    """
 
     def __init__(self, env: dict[str, str], workers: int, log: Path):
         self.env, self.workers, self.log = env, workers, log
         self.port = free_port()
         self.proc: subprocess.Popen | None = None
+
+    def __enter__(self) -> Server:
+        self.start()
+        return self
+
+    def __exit__(self, *_exc) -> None:
+        self.stop()
 
     def start(self, timeout: float = 30) -> float:
         """Start gunicorn and wait until it answers; return how long that took."""
@@ -51,7 +69,9 @@ class Server:
             str(self.workers),
             "--bind",
             f"{HOST}:{self.port}",
-            "--no-control-socket",  # several gunicorns on one machine must not share one
+            # gunicorn 27's control socket is one path per user: several servers on one
+            # machine must not share it. It is an admin channel, not on the request path.
+            "--no-control-socket",
             "wsgi:app",
         ]
         with self.log.open("a") as out:
@@ -65,14 +85,16 @@ class Server:
             )
         while time.monotonic() - began < timeout:
             if self.proc.poll() is not None:
-                raise SafetyError(f"gunicorn exited with {self.proc.returncode}; see {self.log}")
+                raise HarnessError(
+                    f"gunicorn exited with {self.proc.returncode}:\n{self.log.read_text()}"
+                )
             try:
                 if request(self.port, "GET", "/login", timeout=2).status == 200:
                     return time.monotonic() - began
             except (OSError, http.client.HTTPException):
                 pass
             time.sleep(0.1)
-        raise SafetyError(f"gunicorn did not answer within {timeout:g} s; see {self.log}")
+        raise HarnessError(f"gunicorn did not answer within {timeout:g} s:\n{self.log.read_text()}")
 
     def crash(self) -> None:
         """kill -9 the master and every worker at once, as a power cut of the process would."""
@@ -103,7 +125,7 @@ class Server:
         try:
             self.proc.wait(timeout=timeout)
         except subprocess.TimeoutExpired:
-            raise SafetyError("gunicorn's master survived SIGKILL") from None
+            raise HarnessError("gunicorn's master survived SIGKILL") from None
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline and group_alive(self.proc.pid):
             time.sleep(0.05)
@@ -128,7 +150,17 @@ def group_alive(pgid: int) -> bool:
 class Reply:
     status: int
     headers: http.client.HTTPMessage
-    body: str
+    body: bytes
+
+    @property
+    def text(self) -> str:
+        return self.body.decode()
+
+    @property
+    def location(self) -> str:
+        """Where a redirect points, as a path on this server."""
+        found = self.headers.get("Location", "")
+        return urlsplit(found)._replace(scheme="", netloc="").geturl()
 
 
 def request(
@@ -139,22 +171,25 @@ def request(
     try:
         conn.request(method, path, body=body, headers=headers or {})
         response = conn.getresponse()
-        return Reply(response.status, response.headers, response.read().decode())
+        return Reply(response.status, response.headers, response.read())
     finally:
         conn.close()
 
 
 @dataclass
-class Client:
-    """One browser: a cookie jar, the page's CSRF token and its live-poll URL."""
+class Browser:
+    """Just enough of a browser: a cookie jar, the page's CSRF token and its poll URL."""
 
     port: int
     cookies: dict[str, str] = field(default_factory=dict)
-    csrf: str = ""
-    live: str = ""
+    csrf: str = ""  # the page's <meta name="csrf-token">, which htmx sends as X-CSRFToken
+    live: str = ""  # the URL the page's poller asks next
 
-    def send(self, method: str, path: str, form: dict | None = None, htmx=False) -> Reply:
-        headers = {}
+    def send(
+        self, method: str, path: str, form: dict | None = None, headers=None, htmx=False
+    ) -> Reply:
+        """Send one request with the cookies, as htmx does when ``htmx`` is set."""
+        headers = dict(headers or {})
         body = None
         if form is not None:
             body = urlencode(form).encode()
@@ -162,35 +197,76 @@ class Client:
         if htmx:
             headers["HX-Request"] = "true"
             if method == "POST":
-                headers["X-CSRFToken"] = self.csrf  # as htmx sends it, from <meta>
+                headers["X-CSRFToken"] = self.csrf
         if self.cookies:
-            headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+            headers["Cookie"] = self.cookie_header()
         reply = request(self.port, method, path, headers, body)
         for value in reply.headers.get_all("Set-Cookie") or []:
             for name, morsel in SimpleCookie(value).items():
                 self.cookies[name] = morsel.value
         return reply
 
-    def sign_in(self, email: str, password: str, rubric_id: int) -> None:
-        """Sign in through the real form and open a rubric, as a person would."""
+    def follow(self, path: str) -> tuple[str, Reply]:
+        """GET a page following redirects; return the final path and answer."""
+        for _ in range(5):
+            reply = self.send("GET", path)
+            if reply.status not in (301, 302, 303, 307):
+                return path, reply
+            path = reply.location
+        raise HarnessError(f"too many redirects from {path}")
+
+    def open(self, path: str) -> tuple[str, str]:
+        """Open a page as a person would; keep its CSRF token and poll URL."""
+        final, reply = self.follow(path)
+        if reply.status != 200:
+            raise HarnessError(f"{path} answered {reply.status}")
+        html = reply.text
+        self.csrf = meta_token(html)
+        self.follow_live(html)
+        return final, html
+
+    def sign_in(self, email: str, password: str) -> None:
+        """Sign in through the real form, with its real CSRF token."""
         form = self.send("GET", "/login")
-        token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', form.body)
-        if form.status != 200 or not token:
-            raise SafetyError(f"no sign-in form ({form.status})")
         answer = self.send(
-            "POST", "/login", {"email": email, "password": password, "csrf_token": token[1]}
+            "POST",
+            "/login",
+            {"email": email, "password": password, "csrf_token": form_token(form.text)},
         )
         if answer.status != 303:
-            raise SafetyError(f"sign-in of {email} answered {answer.status}")
-        page = self.send("GET", f"/rubrics/{rubric_id}")
-        meta = re.search(r'<meta name="csrf-token" content="([^"]+)"', page.body)
-        if page.status != 200 or not meta:
-            raise SafetyError(f"{email} could not open rubric {rubric_id} ({page.status})")
-        self.csrf = meta[1]
-        self.follow_live(page.body)
+            raise HarnessError(f"sign-in of {email} answered {answer.status}")
 
     def follow_live(self, html: str) -> None:
         """Keep the URL the page's poller asks next (it moves on with every change)."""
-        found = re.search(r'id="live"[^>]*hx-get="([^"]+)"', html)
+        found = live_url(html)
         if found:
-            self.live = htmllib.unescape(found[1])
+            self.live = found
+
+    def cookie_header(self) -> str:
+        return "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+
+
+def form_token(html: str) -> str:
+    """The hidden csrf_token field of a form."""
+    tag = re.search(r'<input[^>]*name="csrf_token"[^>]*>', html)
+    value = re.search(r'value="([^"]+)"', tag.group(0)) if tag else None
+    if not value:
+        raise HarnessError("no csrf_token field on the form")
+    return value.group(1)
+
+
+def meta_token(html: str) -> str:
+    """The page's <meta name="csrf-token">, which htmx sends as X-CSRFToken."""
+    match = re.search(r'<meta name="csrf-token" content="([^"]+)"', html)
+    if not match:
+        raise HarnessError('no <meta name="csrf-token"> on the page')
+    return match.group(1)
+
+
+def live_url(html: str) -> str | None:
+    """The URL the page polls: hx-get of the element with id="live" (since=, seen=)."""
+    tag = re.search(r'<[^>]*\bid="live"[^>]*>', html)
+    found = re.search(r'hx-get="([^"]+)"', tag.group(0)) if tag else None
+    if not found or "since=" not in found.group(1):
+        return None
+    return htmllib.unescape(found.group(1))
