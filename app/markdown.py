@@ -85,6 +85,18 @@ def unsafe_links(text: str | None) -> list[str]:
     return list(dict.fromkeys(found))
 
 
+def neutralised(text: str | None) -> str:
+    """Markdown that stays safe in any renderer: raw HTML shown as text, unsafe links emptied.
+
+    For Markdown that leaves Rungs (the packet download): the page sanitises what it
+    renders, but another viewer may render raw HTML and ``javascript:`` links.
+    """
+    text = (text or "").replace("<", "&lt;")
+    for href in unsafe_links(text):
+        text = text.replace(href, "#")
+    return text
+
+
 def is_safe_url(url: str) -> bool:
     """Tell whether a link is relative or uses one of the allowed schemes."""
     cleaned = "".join(ch for ch in url if ch > " ").lower()  # browsers ignore control chars

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from helpers import PASSWORD, sign_in
+from sqlalchemy import select
 
 from app.auth.models import User
 from app.extensions import db
@@ -74,6 +75,31 @@ def test_change_role_and_manager(app, client, as_role, people):
     with app.app_context():
         user = db.session.get(User, uid)
         assert (user.role, user.manager_id) == ("manager", people.other_manager.id)
+
+
+def test_a_manager_demoted_to_engineer_loses_their_reports_and_team_page(
+    app, client, people, pair
+):
+    from app.audit.models import AuditEvent
+
+    _, manager, rubric_id, _ = pair
+    assert "Eli Engineer" in manager.get("/team").get_data(as_text=True)
+
+    sign_in(client, people.admin)
+    mid = people.manager.id
+    response = client.post(f"/admin/users/{mid}/role", data={f"r{mid}-role": "engineer"})
+    assert response.status_code == 303
+    page = client.get("/admin/users").get_data(as_text=True)
+    assert "Eli Engineer now report to nobody: choose a new manager" in page
+    with app.app_context():
+        assert db.session.get(User, people.engineer.id).manager_id is None
+        details = [e.detail for e in db.session.scalars(select(AuditEvent))]
+        assert "no longer reports to Maya Manager, who is now an engineer" in details
+    # The former manager sees neither the team page nor the former report's rubric.
+    assert manager.get("/team").status_code == 404
+    assert manager.get("/team/overview").status_code == 404
+    assert manager.get(f"/rubrics/{rubric_id}").status_code == 404
+    assert "Eli Engineer" not in manager.get("/", follow_redirects=True).get_data(as_text=True)
 
 
 def test_manager_loops_are_refused(app, client, as_role, people):

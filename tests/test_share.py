@@ -8,10 +8,12 @@ import json
 import re
 import xml.etree.ElementTree as ET
 import zipfile
+from datetime import date
 
 from helpers import HX, open_rubric, rate, sign_in
 from sqlalchemy import select
 
+from app.evidence.models import Evidence
 from app.extensions import db
 from app.history.models import Event
 
@@ -104,6 +106,47 @@ def test_only_the_manager_signs_off_and_it_is_in_history(app, pair, people):
     with app.app_context():
         event = db.session.scalar(select(Event).where(Event.kind == "signoff"))
         assert event.actor_id == people.manager.id
+
+
+def test_a_refused_sign_off_keeps_the_typed_comment(pair):
+    _, manager, rubric_id, _ = pair
+    typed = "Ready, see [the doc](javascript:alert(1)) and the launch notes"
+    refused = manager.post(
+        f"/rubrics/{rubric_id}/packet/signoff",
+        data={"target": "mid", "date": "not a day", "comment": typed},
+    )
+    assert refused.status_code == 422
+    html = refused.get_data(as_text=True)
+    assert "Give the date as a day between 1970 and 2100." in html
+    assert "Links must start with" in html
+    assert "Ready, see [the doc](javascript:alert(1)) and the launch notes</textarea>" in html
+
+
+def test_packet_markdown_carries_no_raw_html_or_script_links(app, pair, people):
+    engineer, manager, rubric_id, ids = pair
+    cid = ids["code-junior-1"]
+    body = 'Shipped <img src=x onerror="alert(1)"> and <script>alert(2)</script> it'
+    added = engineer.post(
+        f"/rubrics/{rubric_id}/competencies/{cid}/evidence",
+        data={"body": body, "day": "2026-11-20"},
+    )
+    assert added.status_code == 303
+    with app.app_context():  # as a row written before links were checked, or by another tool
+        db.session.add(
+            Evidence(
+                rubric_id=rubric_id,
+                competency_id=cid,
+                author_id=people.engineer.id,
+                body="[proof](javascript:alert(3)) and [ref][r]\n\n[r]: javascript:alert(4)",
+                day=date(2026, 11, 21),
+            )
+        )
+        db.session.commit()
+    text = engineer.get(f"/rubrics/{rubric_id}/packet.md?target=junior").get_data(as_text=True)
+    assert "Shipped &lt;img" in text and "&lt;script>alert(2)" in text
+    assert "<img" not in text and "<script" not in text
+    assert "javascript:" not in text.lower()
+    assert "[proof](#)" in text
 
 
 def test_exports_parse_back_to_the_rubric(pair):

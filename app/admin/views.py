@@ -131,14 +131,28 @@ def change_role(user_id: int):
     """Change a user's role."""
     user = user_or_404(user_id)
     form = RoleForm(prefix=f"r{user.id}")
-    if form.validate_on_submit():
-        event = ("account.role", user, f"{user.role} → {form.role.data}")
-        return _apply(
-            lambda: accounts.set_role(user, form.role.data),
-            f"{user.name} is now {form.role.data}.",
-            event if user.role != form.role.data else None,
-        )
-    abort(400)
+    if not form.validate_on_submit():
+        abort(400)
+    if user.role == form.role.data:
+        flash(f"{user.name} is already {user.role}.", "success")
+        return redirect(url_for("admin.users"), code=303)
+    before = user.role
+    try:
+        detached = accounts.set_role(user, form.role.data)
+    except AccountError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+        return redirect(url_for("admin.users"), code=303)
+    audit.record("account.role", current_user, user, detail=f"{before} → {user.role}")
+    for report in detached:
+        detail = f"no longer reports to {user.name}, who is now an engineer"
+        audit.record("account.manager", current_user, report, detail=detail)
+    db.session.commit()
+    flash(f"{user.name} is now {user.role}.", "success")
+    if detached:
+        names = ", ".join(r.name for r in detached)
+        flash(f"{names} now report to nobody: choose a new manager for them below.", "info")
+    return redirect(url_for("admin.users"), code=303)
 
 
 @bp.post("/users/<int:user_id>/manager")

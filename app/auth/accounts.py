@@ -63,13 +63,21 @@ def set_manager(user: User, manager: User | None) -> None:
     user.manager = manager
 
 
-def set_role(user: User, role: str) -> None:
-    """Change a user's role, keeping at least one active admin."""
+def set_role(user: User, role: str) -> list[User]:
+    """Change a user's role, keeping at least one active admin; return detached reports.
+
+    An engineer manages nobody: their reports are detached, so that nobody stays with a
+    manager who can no longer see or rate them, and the admin gives them a new one.
+    """
     if role not in set(Role):
         raise AccountError(f"Unknown role '{role}'.")
     if user.role == Role.ADMIN and role != Role.ADMIN:
         _keep_an_admin(user)
+    detached = list(user.reports) if role == Role.ENGINEER else []
+    for report in detached:
+        report.manager = None
     user.role = role
+    return detached
 
 
 def deactivate(user: User) -> None:

@@ -4,21 +4,22 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import TextAreaField
-from wtforms.validators import DataRequired, Length
+from wtforms.validators import InputRequired, Length
 
-from app.forms import DayField, sensible_day, stripped
+from app.forms import DayField, safe_markdown_links, sensible_day, stripped
 
 MAX_COMMENT = 2_000
 
 
 class SignoffForm(FlaskForm):
     date = DayField(
-        "Date", validators=[DataRequired("Give the date of the sign-off."), sensible_day]
+        "Date", validators=[InputRequired("Give the date of the sign-off."), sensible_day]
     )
     comment = TextAreaField(
         "Comment",
         filters=[stripped],
         validators=[
-            Length(max=MAX_COMMENT, message=f"Keep the comment under {MAX_COMMENT:,} characters.")
+            Length(max=MAX_COMMENT, message=f"Keep the comment under {MAX_COMMENT:,} characters."),
+            safe_markdown_links,
         ],
     )

@@ -12,6 +12,7 @@ from app.ladders.store import StoredLadder
 from app.levels.gaps import Gaps
 from app.levels.index import TrackIndex
 from app.levels.standing import Standing, evaluate, gaps_to
+from app.markdown import neutralised
 from app.rubric.page import RubricPage
 from app.rubric.queries import NO_RATING, RatingRow
 from app.rubric.side import Side
@@ -133,7 +134,8 @@ def markdown(packet: Packet) -> str:
             lines.append(f"- Signed by {s['name']} on {s['date']}: {s.get('comment') or ''}")
     else:
         lines.append("Not signed yet.")
-    return "\n".join(lines) + "\n"
+    # Evidence and comments are people's text: safe on our page, and in any other viewer.
+    return neutralised("\n".join(lines)) + "\n"
 
 
 def rubric_rows(stored: StoredLadder, index: TrackIndex, rows: dict[int, RatingRow]) -> list[dict]:

@@ -24,6 +24,8 @@ def start():
 @login_required
 def index():
     """List the people the signed-in manager looks after, with where each one stands."""
+    if not (current_user.is_manager or current_user.is_admin):
+        abort(404)  # an engineer (a manager demoted, say) has no team to look after
     people = reports_of(current_user)
     ladders = store.all_ladders()
     rows = (
