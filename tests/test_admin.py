@@ -77,9 +77,7 @@ def test_change_role_and_manager(app, client, as_role, people):
         assert (user.role, user.manager_id) == ("manager", people.other_manager.id)
 
 
-def test_a_manager_demoted_to_engineer_loses_their_reports_and_team_page(
-    app, client, people, pair
-):
+def test_a_manager_demoted_to_engineer_loses_their_reports_and_team_page(app, client, people, pair):
     from app.audit.models import AuditEvent
 
     _, manager, rubric_id, _ = pair
