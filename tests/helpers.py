@@ -77,3 +77,43 @@ def rate(client, rubric_id, competency_id, step, htmx=True):
         data={"step": step},
         headers=HX if htmx else {},
     )
+
+
+# Route walks ------------------------------------------------------------------------
+
+# Values for the route parameters that are not ids; the small ladder has them.
+ROUTE_WORDS = {
+    "key": "small",
+    "level_key": "junior",
+    "track_key": "ic",
+    "category_key": "code",
+    "fmt": "csv",
+    "token": "not-a-real-token-but-long-enough-to-look-like-one",
+    "filename": "css/rungs.css",
+}
+_PARAMETER = re.compile(r"<(?:(\w+)(?:\([^)]*\))?:)?(\w+)>")
+
+
+def routes(app, method: str | None = None) -> list:
+    """Every route of the app, optionally only those that accept a method, in a stable order."""
+    found = [r for r in app.url_map.iter_rules() if method is None or method in r.methods]
+    return sorted(found, key=lambda r: (r.rule, r.endpoint))
+
+
+def id_parameters(rule) -> list[str]:
+    """The parameters of a rule read by the ``int`` converter: the ids in its path."""
+    return [name for kind, name in _PARAMETER.findall(rule.rule) if kind == "int"]
+
+
+def fill(rule, values: dict[str, object]) -> str:
+    """The path of a rule with each parameter written as given, unconverted (any text)."""
+
+    def value(match: re.Match) -> str:
+        name = match.group(2)
+        if name in values:
+            return str(values[name])
+        if name in ROUTE_WORDS:
+            return ROUTE_WORDS[name]
+        raise AssertionError(f"{rule.endpoint}: give the parameter {name!r} a value")
+
+    return _PARAMETER.sub(value, rule.rule)

@@ -14,6 +14,7 @@ from app.auth.models import Invitation, Role, User, admin_exists, normalise_emai
 from app.clock import utcnow
 from app.database import write_intent
 from app.extensions import db, login_manager
+from app.web import id_value
 
 bp = Blueprint("auth", __name__)
 
@@ -22,9 +23,10 @@ bp = Blueprint("auth", __name__)
 def load_user(user_id: str) -> User | None:
     """Load the user of a session, refusing sessions that were ended since."""
     uid, _, version = user_id.partition(":")
-    if not uid.isdigit() or not version.isdigit():
+    uid = id_value(uid)
+    if uid is None or not version.isascii() or not version.isdigit():
         return None
-    user = db.session.get(User, int(uid))
+    user = db.session.get(User, uid)
     if user is None or user.session_version != int(version) or not user.is_active:
         return None
     return user
