@@ -83,7 +83,7 @@ def packet_markdown(rubric_id: int):
     name = f"promotion-packet-{found.target}.md"
     return Response(
         packets.markdown(found),
-        mimetype="text/markdown; charset=utf-8",
+        content_type="text/markdown; charset=utf-8",  # mimetype= would add a second charset
         headers={"Content-Disposition": f'attachment; filename="{record.safe(name)}"'},
     )
 
@@ -131,7 +131,7 @@ def export(rubric_id: int, fmt: str):
     name = record.safe(f"rubric-{view.owner_name}.{fmt}")
     return Response(
         body,
-        mimetype=f"{mimetype}; charset=utf-8",
+        content_type=f"{mimetype}; charset=utf-8",  # mimetype= would add a second charset
         headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )
 
