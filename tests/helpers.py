@@ -2,7 +2,17 @@
 
 from __future__ import annotations
 
+import http.client
+import os
 import re
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from urllib.parse import urlencode
 
 from app.ladders.spec import (
     CategorySpec,
@@ -117,3 +127,84 @@ def fill(rule, values: dict[str, object]) -> str:
         raise AssertionError(f"{rule.endpoint}: give the parameter {name!r} a value")
 
     return _PARAMETER.sub(value, rule.rule)
+
+
+# Real servers ----------------------------------------------------------------------
+
+ROOT = Path(__file__).resolve().parent.parent
+LOCALHOST = "127.0.0.1"
+
+
+@contextmanager
+def gunicorn(database_url: str, log: Path, workers: int = 1) -> Iterator[int]:
+    """Run the app under gunicorn, as production does, on a free port; yield the port.
+
+    The server has its own process group, so stopping it stops every worker.
+    """
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("RUNGS_", "GUNICORN_"))}
+    env |= {"RUNGS_DATABASE_URL": database_url, "RUNGS_SECRET_KEY": "shared by the servers"}
+    command = [sys.executable, "-m", "gunicorn", "--workers", str(workers)]
+    command += ["--bind", f"{LOCALHOST}:0", "--no-control-socket", "wsgi:app"]
+    with log.open("w") as out:
+        proc = subprocess.Popen(  # noqa: S603
+            command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+        )
+    try:
+        yield _port_of(proc, log, workers)
+    finally:
+        _stop(proc)
+
+
+def _port_of(proc: subprocess.Popen, log: Path, workers: int, timeout: float = 20) -> int:
+    """Wait until every worker has booted and the server answers; return its port."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        assert proc.poll() is None, log.read_text()
+        text = log.read_text()
+        found = re.search(rf"Listening at: http://{LOCALHOST}:(\d+)", text)
+        if found and text.count("Booting worker") >= workers:
+            try:
+                status, _, _ = http_request(int(found[1]), "GET", "/login")
+                if status == 200:
+                    return int(found[1])
+            except OSError:
+                pass
+        time.sleep(0.05)
+    raise AssertionError(f"gunicorn did not answer within {timeout} s:\n{log.read_text()}")
+
+
+def _stop(proc: subprocess.Popen) -> None:
+    try:
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(timeout=10)
+    except ProcessLookupError:
+        pass
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=5)
+
+
+def http_request(
+    port: int, method: str, path: str, form=None, cookie: str = ""
+) -> tuple[int, dict[str, str], str]:
+    """Send one request to a local server; return status, headers and body."""
+    headers = {"Cookie": cookie} if cookie else {}
+    body = None
+    if form is not None:
+        body = urlencode(form).encode()
+        headers["Content-Type"] = "application/x-www-form-urlencoded"
+    conn = http.client.HTTPConnection(LOCALHOST, port, timeout=30)
+    try:
+        conn.request(method, path, body=body, headers=headers)
+        response = conn.getresponse()
+        text = response.read().decode()
+    finally:
+        conn.close()
+    return response.status, dict(response.headers.items()), text
+
+
+def login_form(port: int) -> tuple[str, str]:
+    """Open /login on a server; return its session cookie and the form's CSRF token."""
+    _, headers, page = http_request(port, "GET", "/login")
+    cookie = headers["Set-Cookie"].split(";", 1)[0]
+    return cookie, csrf_from(page)

@@ -22,6 +22,7 @@ KINDS = {
     "account.manager": "Manager changed",
     "account.deactivated": "Deactivated",
     "account.reactivated": "Reactivated",
+    "account.unlocked": "Sign-ins unlocked",
     "invitation.issued": "Invitation issued",
     "invitation.accepted": "Invitation accepted",
     "setup.issued": "Setup link issued",
