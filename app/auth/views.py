@@ -11,7 +11,6 @@ from app.audit import log as audit
 from app.auth import passwords, throttle
 from app.auth.forms import ChangePasswordForm, LoginForm, NewPasswordForm, SetupForm
 from app.auth.models import Invitation, Role, User, admin_exists, normalise_email
-from app.clock import utcnow
 from app.database import write_intent
 from app.extensions import db, login_manager
 from app.web import id_value
@@ -141,14 +140,13 @@ def setup(token: str):
         if User.by_email(email):
             form.email.errors.append("An account with this email already exists.")
         else:
-            user = User(
-                email=email,
-                name=form.name.data.strip(),
-                role=Role.ADMIN,
-                password_hash=passwords.hash_password(form.password.data),
-            )
+            password_hash = passwords.hash_password(form.password.data)
+            if not link.claim():  # another request used it meanwhile
+                db.session.rollback()
+                abort(404)
+            user = User(email=email, name=form.name.data.strip(), role=Role.ADMIN)
+            user.password_hash = password_hash
             db.session.add(user)
-            link.used_at = utcnow()
             audit.record("setup.used", user, user, detail="first admin account created")
             db.session.commit()
             start_session(user)
@@ -165,9 +163,12 @@ def accept_invite(token: str):
         return render_template("auth/invite_invalid.html"), 404
     form = NewPasswordForm()
     if form.validate_on_submit():
-        link.user.password_hash = passwords.hash_password(form.password.data)
+        password_hash = passwords.hash_password(form.password.data)
+        if not link.claim():  # another request used it meanwhile
+            db.session.rollback()
+            return render_template("auth/invite_invalid.html"), 404
+        link.user.password_hash = password_hash
         link.user.end_sessions()
-        link.used_at = utcnow()
         audit.record("invitation.accepted", link.user, link.user)
         db.session.commit()
         start_session(link.user)
