@@ -28,6 +28,7 @@ KINDS = {
     "setup.issued": "Setup link issued",
     "setup.used": "Setup link used",
     "ladder.imported": "Ladder imported",
+    "ladder.pay_bands": "Pay bands changed",
 }
 
 LABEL_MAX = 254
