@@ -99,7 +99,8 @@ def _postgres_clients(engine: Engine) -> Counter[str]:
 @contextmanager
 def _sqlite_alone(database: Path, force: bool) -> Iterator[None]:
     # POSIX locks belong to a process, so a process never conflicts with its own: a restore
-    # run by a process that also served requests (the tests) does not count itself.
+    # run by a process that also served requests (the tests) does not count itself. Closing
+    # the file ends that process's shared lock too; outside the tests no server restores.
     fd = _open(lock_file(database))
     try:
         try:
