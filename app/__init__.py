@@ -39,7 +39,6 @@ def create_app(test_config: dict | None = None) -> Flask:
     from app.auth import cli as auth_cli
     from app.auth.views import bp as auth_bp
     from app.backup import cli as backup_cli
-    from app.backup import inuse
     from app.charts.views import bp as charts_bp
     from app.home.views import bp as home_bp
     from app.ladders import cli as ladder_cli
@@ -65,5 +64,4 @@ def create_app(test_config: dict | None = None) -> Flask:
     auth_cli.init_app(app)
     ladder_cli.init_app(app)
     backup_cli.init_app(app)
-    inuse.init_app(app)
     return app

@@ -144,6 +144,7 @@ def restore_command(file: Path, force: bool, force_while_running: bool):
 
 
 def init_app(app: Flask) -> None:
-    """Register the backup commands."""
+    """Register the backup commands, and let restore see the processes that serve."""
     app.cli.add_command(backup_command)
     app.cli.add_command(restore_command)
+    inuse.init_app(app)

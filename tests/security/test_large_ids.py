@@ -27,14 +27,16 @@ FORM_TEXT = {
     "date": "2026-11-20",
     "comment": "Ready.",
 }
-# Routes that end what later routes need go last: the session, the 1:1, the evidence.
-LAST = ("evidence.delete", "meetings.end", "admin.deactivate", "auth.logout")
+# Routes that end what later routes need go last: the evidence, the 1:1, the person, the
+# session (by path: endpoint names change as features move).
+LAST = ("/delete", "/end", "/deactivate", "/logout")
 NATIVE_DIGITS = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")  # Arabic-Indic
 WIDE_DIGITS = str.maketrans("0123456789", "０１２３４５６７８９")  # full-width
 
 
 def walk_order(rule):
-    return (rule.endpoint in LAST, LAST.index(rule.endpoint) if rule.endpoint in LAST else 0)
+    ends = [n for n, tail in enumerate(LAST) if rule.rule.endswith(tail)]
+    return (bool(ends), ends[0] if ends else 0)
 
 
 def real_ids(objects, role: str, people) -> dict[str, int]:
