@@ -1,7 +1,9 @@
-"""Engine settings that make SQLite safe for several workers."""
+"""Engine settings that make SQLite safe for several workers, and its file private."""
 
 from __future__ import annotations
 
+import contextlib
+import os
 from contextvars import ContextVar
 
 from sqlalchemy import Engine, event
@@ -17,6 +19,10 @@ def configure_engine(engine: Engine) -> None:
     if engine.dialect.name != "sqlite":
         return
 
+    @event.listens_for(engine, "do_connect")
+    def private_file(_dialect, _record, _args, _params):
+        create_private(engine.url.database)
+
     @event.listens_for(engine, "connect")
     def on_connect(dbapi_connection, _record):
         # Let SQLAlchemy's "begin" event below decide how transactions start.
@@ -31,6 +37,19 @@ def configure_engine(engine: Engine) -> None:
     @event.listens_for(engine, "begin")
     def on_begin(conn):
         conn.exec_driver_sql("BEGIN IMMEDIATE" if write_intent.get() else "BEGIN")
+
+
+def create_private(database: str | None) -> None:
+    """Create a missing SQLite database file readable by its owner only (0600).
+
+    It holds password hashes and everyone's career data; SQLite gives the -wal and -shm
+    files it adds later the same mode as the database.
+    """
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return
+    # Exists already, or cannot be made: SQLite opens it, or says why not, in its own words.
+    with contextlib.suppress(OSError):
+        os.close(os.open(database, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
 
 
 def insert_for(session, model):

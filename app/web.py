@@ -34,13 +34,17 @@ ERROR_TEXT = {
 }
 
 
-# Database integers are 64-bit: a bigger id from a URL or a form cannot name a row, and
-# passing it to the driver would fail with a server error instead of a 404.
-MAX_ID = 2**63 - 1
+# Ids are INTEGER columns, 32-bit on PostgreSQL: a bigger id from a URL or a form cannot
+# name a row, and passing it to the driver would fail with a server error instead of a 404.
+MAX_ID = 2**31 - 1
 
 
 class IdConverter(IntegerConverter):
-    """The ``int`` URL converter, bounded to what the database can hold."""
+    """The ``int`` URL converter: ASCII digits only, bounded to what the database can hold."""
+
+    # Werkzeug's \d+ also matches other scripts' digits, and int() reads them: /rubrics/١
+    # would be /rubrics/1.
+    regex = r"[0-9]+"
 
     def __init__(self, url_map, *args, **kwargs):
         kwargs.setdefault("max", MAX_ID)

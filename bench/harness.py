@@ -63,6 +63,7 @@ class Server:
     def start(self, timeout: float = 30) -> float:
         """Start gunicorn and wait until it answers; return how long that took."""
         began = time.monotonic()
+        offset = self.log.stat().st_size if self.log.exists() else 0
         command = [
             str(BIN / "gunicorn"),
             "--workers",
@@ -89,7 +90,10 @@ class Server:
                     f"gunicorn exited with {self.proc.returncode}:\n{self.log.read_text()}"
                 )
             try:
-                if request(self.port, "GET", "/login", timeout=2).status == 200:
+                # Every worker booted, so that concurrent clients meet them all.
+                booted = self.log.read_text()[offset:].count("Booting worker")
+                answered = request(self.port, "GET", "/login", timeout=2).status == 200
+                if answered and booted >= self.workers:
                     return time.monotonic() - began
             except (OSError, http.client.HTTPException):
                 pass

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import os
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import urlencode
 
 from app.ladders.spec import (
     CategorySpec,
@@ -13,6 +18,7 @@ from app.ladders.spec import (
     LevelSpec,
     TrackSpec,
 )
+from bench import harness
 
 PASSWORD = "correct horse battery staple"
 HX = {"HX-Request": "true"}
@@ -101,3 +107,75 @@ def selected_options(html: str, select_id: str) -> list[str]:
     finder.found = []
     finder.feed(html)
     return finder.found
+
+
+# Route walks ------------------------------------------------------------------------
+
+# Values for the route parameters that are not ids; the small ladder has them.
+ROUTE_WORDS = {
+    "key": "small",
+    "level_key": "junior",
+    "track_key": "ic",
+    "category_key": "code",
+    "fmt": "csv",
+    "token": "not-a-real-token-but-long-enough-to-look-like-one",
+    "filename": "css/rungs.css",
+}
+_PARAMETER = re.compile(r"<(?:(\w+)(?:\([^)]*\))?:)?(\w+)>")
+
+
+def routes(app, method: str | None = None) -> list:
+    """Every route of the app, optionally only those that accept a method, in a stable order."""
+    found = [r for r in app.url_map.iter_rules() if method is None or method in r.methods]
+    return sorted(found, key=lambda r: (r.rule, r.endpoint))
+
+
+def id_parameters(rule) -> list[str]:
+    """The parameters of a rule read by the ``int`` converter: the ids in its path."""
+    return [name for kind, name in _PARAMETER.findall(rule.rule) if kind == "int"]
+
+
+def fill(rule, values: dict[str, object]) -> str:
+    """The path of a rule with each parameter written as given, unconverted (any text)."""
+
+    def value(match: re.Match) -> str:
+        name = match.group(2)
+        if name in values:
+            return str(values[name])
+        if name in ROUTE_WORDS:
+            return ROUTE_WORDS[name]
+        raise AssertionError(f"{rule.endpoint}: give the parameter {name!r} a value")
+
+    return _PARAMETER.sub(value, rule.rule)
+
+
+# Real servers: the shared harness (bench/harness.py) ------------------------------
+
+
+@contextmanager
+def gunicorn(database_url: str, log: Path, workers: int = 1) -> Iterator[int]:
+    """Run the app under gunicorn, as production does, on a free port; yield the port."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("RUNGS_", "GUNICORN_"))}
+    env |= {"RUNGS_DATABASE_URL": database_url, "RUNGS_SECRET_KEY": "shared by the servers"}
+    with harness.Server(env, workers, log) as server:
+        yield server.port
+
+
+def http_request(
+    port: int, method: str, path: str, form=None, cookie: str = ""
+) -> tuple[int, dict[str, str], str]:
+    """Send one request to a local server; return status, headers and body."""
+    headers = {"Cookie": cookie} if cookie else {}
+    body = None
+    if form is not None:
+        body = urlencode(form).encode()
+        headers["Content-Type"] = "application/x-www-form-urlencoded"
+    reply = harness.request(port, method, path, headers, body)
+    return reply.status, dict(reply.headers.items()), reply.text
+
+
+def login_form(port: int) -> tuple[str, str]:
+    """Open /login on a server; return its session cookie and the form's CSRF token."""
+    browser = harness.Browser(port)
+    page = browser.send("GET", "/login")
+    return browser.cookie_header(), csrf_from(page.text)

@@ -15,6 +15,7 @@ from app.audit import log as audit
 from app.audit.models import AppendOnlyError, AuditEvent
 from app.audit.views import PAGE_SIZE
 from app.auth.models import Throttle, User
+from app.auth.throttle import pair_key
 from app.clock import utcnow
 from app.extensions import db
 
@@ -80,7 +81,9 @@ def test_failures_lockout_sign_in_and_sign_out_are_logged_without_passwords(app,
     assert len(events(app, "auth.sign_in_failed")) == 6
 
     with app.app_context():
-        db.session.get(Throttle, "email:engineer@example.com").locked_until = utcnow()
+        db.session.get(
+            Throttle, pair_key("engineer@example.com", "127.0.0.1")
+        ).locked_until = utcnow()
         db.session.commit()
     assert sign_in(client, people.engineer).status_code == 303
     assert client.post("/logout").status_code == 303

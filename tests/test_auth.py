@@ -8,6 +8,7 @@ from helpers import PASSWORD, sign_in
 from sqlalchemy import select
 
 from app.auth.models import Invitation, Throttle, User
+from app.auth.throttle import pair_key
 from app.clock import utcnow
 from app.extensions import db
 
@@ -60,21 +61,21 @@ def test_five_failures_lock_the_account_and_lock_grows(app, client, people):
     assert locked.status_code == 429
     assert "Too many failed sign-ins for this account" in locked.get_data(as_text=True)
     with app.app_context():
-        first = db.session.get(Throttle, f"email:{email}")
+        first = db.session.get(Throttle, pair_key(email, "127.0.0.1"))
         first_lock = first.locked_until - utcnow()
         # Let the lock pass and fail once more: the next lock is longer.
         first.locked_until = utcnow() - timedelta(seconds=1)
         db.session.commit()
     client.post("/login", data={"email": email, "password": "wrong-again"})
     with app.app_context():
-        second = db.session.get(Throttle, f"email:{email}")
+        second = db.session.get(Throttle, pair_key(email, "127.0.0.1"))
         assert second.locked_until - utcnow() > first_lock
         second.locked_until = utcnow() - timedelta(seconds=1)
         db.session.commit()
     # Once the wait is over the right password works and clears the count.
     assert client.post("/login", data={"email": email, "password": PASSWORD}).status_code == 303
     with app.app_context():
-        assert db.session.get(Throttle, f"email:{email}") is None
+        assert db.session.get(Throttle, pair_key(email, "127.0.0.1")) is None
 
 
 def test_lockout_is_shared_by_every_worker(make_app, people):
@@ -241,7 +242,7 @@ def test_failures_sent_at_once_are_all_counted(app, people):
     for thread in threads:
         thread.join()
     with app.app_context():
-        row = db.session.get(Throttle, f"email:{people.engineer.email}")
+        row = db.session.get(Throttle, pair_key(people.engineer.email, "127.0.0.1"))
         assert row.failures == 5 and row.locked_until is not None
     response = app.test_client().post(
         "/login", data={"email": people.engineer.email, "password": PASSWORD}

@@ -15,10 +15,20 @@ from types import SimpleNamespace
 
 import flask_migrate
 import pytest
-from helpers import PASSWORD, open_rubric, rate, sign_in, small_ladder
+from helpers import (
+    PASSWORD,
+    gunicorn,
+    http_request,
+    login_form,
+    open_rubric,
+    rate,
+    sign_in,
+    small_ladder,
+)
 from sqlalchemy import URL, create_engine, func, make_url, select, text
 
 from app import create_app
+from app.audit.models import AuditEvent
 from app.auth import passwords
 from app.auth.models import Invitation, User
 from app.backup import cli as backup_cli
@@ -393,3 +403,79 @@ def test_pg_dump_gets_no_password_on_its_command_line():
             assert passfile.read() == "*:*:*:*:s3cret\\:with@colon\n"
         assert stat.S_IMODE(os.stat(env["PGPASSFILE"]).st_mode) == 0o600
     assert not os.path.exists(env["PGPASSFILE"])
+
+
+@pytest.fixture
+def unknown_revision_backup(app, people, tools, tmp_path):
+    """A backup whose schema revision this code does not know, as a newer Rungs writes."""
+    file = tmp_path / "from-the-future.backup"
+    with app.app_context():
+        (head,) = db.session.execute(text("SELECT version_num FROM alembic_version")).one()
+        db.session.execute(text("UPDATE alembic_version SET version_num = 'f00dfeedbeef'"))
+        db.session.commit()
+        try:
+            assert cli(app).invoke(args=["backup", str(file)]).exit_code == 0
+        finally:
+            db.session.execute(text("UPDATE alembic_version SET version_num = :v"), {"v": head})
+            db.session.commit()
+    return file
+
+
+def test_restore_refuses_a_backup_from_an_unknown_schema_revision(app, unknown_revision_backup):
+    with app.app_context():
+        db.session.add(User(email="late@example.com", name="Late Comer"))
+        db.session.commit()
+    refused = cli(app).invoke(args=["restore", str(unknown_revision_backup), "--force"])
+    assert refused.exit_code == 1
+    assert refused.output == (
+        "Error: The backup's schema is at revision f00dfeedbeef, which this version of Rungs "
+        "does not know: it was written by a newer (or another) version. Restore it with that "
+        "version, or upgrade this one first.\n"
+    )
+    with app.app_context():
+        db.session.remove()
+        assert User.by_email("late@example.com") is not None  # nothing was replaced
+        version = db.session.scalar(text("SELECT version_num FROM alembic_version"))
+        assert version != "f00dfeedbeef"
+
+
+def served_writes(port: int, email: str) -> None:
+    """Sign in through a server, so that it holds the database as a serving app does."""
+    cookie, token = login_form(port)
+    form = {"email": email, "password": PASSWORD, "csrf_token": token}
+    assert http_request(port, "POST", "/login", form, cookie)[0] == 303
+
+
+def test_restore_refuses_while_an_app_server_uses_the_database(
+    migrated, app, people, tools, tmp_path
+):
+    file = tmp_path / "rungs.backup"
+    runner = cli(app)
+    assert runner.invoke(args=["backup", str(file)]).exit_code == 0
+    with gunicorn(migrated, tmp_path / "gunicorn.log", workers=2) as port:
+        served_writes(port, people.engineer.email)
+        refused = runner.invoke(args=["restore", str(file), "--force"])
+        assert refused.exit_code == 1, refused.output
+        assert refused.output.startswith("Error: The database is in use by ")
+        assert "Stop the app servers first" in refused.output
+        assert "--force-while-running" in refused.output
+        with app.app_context():
+            db.session.remove()
+            events = db.session.scalar(select(func.count()).select_from(AuditEvent))
+        assert events >= 1  # the server's sign-in, which a restore would silently undo
+
+        forced = runner.invoke(args=["restore", str(file), "--force", "--force-while-running"])
+        assert forced.exit_code == 0, forced.output
+    with app.app_context():
+        db.session.remove()
+        assert db.session.scalar(select(func.count()).select_from(AuditEvent)) == 0
+
+
+def test_restore_goes_ahead_once_the_servers_have_stopped(migrated, app, people, tools, tmp_path):
+    file = tmp_path / "rungs.backup"
+    runner = cli(app)
+    assert runner.invoke(args=["backup", str(file)]).exit_code == 0
+    with gunicorn(migrated, tmp_path / "gunicorn.log", workers=2) as port:
+        served_writes(port, people.engineer.email)
+    restored = runner.invoke(args=["restore", str(file), "--force"])
+    assert restored.exit_code == 0, restored.output

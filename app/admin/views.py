@@ -10,7 +10,7 @@ from wtforms import SelectChoice
 from app.access import admin_required
 from app.admin.forms import ActionForm, InviteForm, ManagerForm, RoleForm
 from app.audit import log as audit
-from app.auth import accounts
+from app.auth import accounts, throttle
 from app.auth.accounts import AccountError
 from app.auth.models import Invitation, Role, User
 from app.extensions import db
@@ -54,6 +54,7 @@ def render_users(invite_form: InviteForm, invite_link: str | None = None, status
     people = db.session.scalars(select(User).order_by(User.name)).all()
     choices = manager_choices()
     invite_form.manager.choices = choices
+    locked = throttle.locked([person.email for person in people])
     rows = []
     for person in people:
         role_form = RoleForm(prefix=f"r{person.id}", role=person.role)
@@ -65,6 +66,7 @@ def render_users(invite_form: InviteForm, invite_link: str | None = None, status
         rows=rows,
         invite_form=invite_form,
         invite_link=invite_link,
+        locked=locked,
         action_form=ActionForm(),
     ), status
 
@@ -205,6 +207,22 @@ def reactivate(user_id: int):
         f"{user.name} can sign in again.",
         ("account.reactivated", user, "") if not user.active else None,
     )
+
+
+@bp.post("/users/<int:user_id>/unlock")
+@admin_required
+def unlock(user_id: int):
+    """Forget a user's failed sign-ins from every address, ending their locks."""
+    user = user_or_404(user_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    if throttle.unlock(user.email):
+        audit.record("account.unlocked", current_user, user, detail="failed sign-ins forgotten")
+        flash(f"Sign-ins of {user.name} are unlocked.", "success")
+    else:
+        flash(f"{user.name} had no failed sign-ins to forget.", "info")
+    db.session.commit()
+    return redirect(url_for("admin.users"), code=303)
 
 
 def _apply(change, message: str, event: tuple[str, User, str] | None = None):

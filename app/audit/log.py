@@ -22,11 +22,13 @@ KINDS = {
     "account.manager": "Manager changed",
     "account.deactivated": "Deactivated",
     "account.reactivated": "Reactivated",
+    "account.unlocked": "Sign-ins unlocked",
     "invitation.issued": "Invitation issued",
     "invitation.accepted": "Invitation accepted",
     "setup.issued": "Setup link issued",
     "setup.used": "Setup link used",
     "ladder.imported": "Ladder imported",
+    "ladder.pay_bands": "Pay bands changed",
 }
 
 LABEL_MAX = 254

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from app.auth import passwords
-from app.auth.models import Role, User, normalise_email
+from app.auth.models import Invitation, Role, User, normalise_email
 from app.extensions import db
 
 
@@ -81,11 +81,13 @@ def set_role(user: User, role: str) -> list[User]:
 
 
 def deactivate(user: User) -> None:
-    """Stop a user from signing in and end all their sessions; their data stays."""
+    """Stop a user from signing in, end their sessions and links; their data stays."""
     if user.role == Role.ADMIN:
         _keep_an_admin(user)
     user.active = False
     user.end_sessions()
+    # A link sent before would work again on reactivation: an admin sends a new one then.
+    Invitation.revoke_for(user)
 
 
 def reactivate(user: User) -> None:

@@ -10,6 +10,7 @@ from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import func, select
 
 from app.audit import log as audit
+from app.auth import throttle
 from app.auth.accounts import AccountError, create_user, deactivate, find_manager, set_manager
 from app.auth.models import Invitation, User, admin_exists
 from app.extensions import db
@@ -95,6 +96,19 @@ def deactivate_command(email):
     except AccountError as error:
         fail(str(error))
     click.echo(f"Deactivated {user.email}.")
+
+
+@users.command("unlock")
+@click.argument("email")
+def unlock_command(email):
+    """Forget the failed sign-ins of EMAIL from every address, ending its locks."""
+    user = lookup(email)
+    if not throttle.unlock(user.email):
+        click.echo(f"{user.email} has no failed sign-ins to forget.")
+        return
+    audit.record("account.unlocked", audit.command_line(), user, "failed sign-ins forgotten")
+    db.session.commit()
+    click.echo(f"Unlocked {user.email}: failed sign-ins forgotten.")
 
 
 @click.command("setup-url")

@@ -8,8 +8,9 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 from flask_login import UserMixin
-from sqlalchemy import ForeignKey, String, func, select, update
+from sqlalchemy import ForeignKey, String, func, or_, select, update
 from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm.attributes import set_committed_value
 
 from app.clock import utcnow
 from app.extensions import db
@@ -47,8 +48,19 @@ class User(UserMixin, db.Model):
         return f"{self.id}:{self.session_version}"
 
     def end_sessions(self) -> None:
-        """Invalidate every session and remember-me cookie issued so far."""
-        self.session_version += 1
+        """Invalidate every session and remember-me cookie issued so far.
+
+        Incremented by the database, not read and written back: of two requests ending
+        sessions at once, neither bump is lost (nor a session started in between kept).
+        """
+        db.session.execute(
+            update(User)
+            .where(User.id == self.id)
+            .values(session_version=User.session_version + 1)
+            .execution_options(synchronize_session=False)
+        )
+        version = db.session.scalar(select(User.session_version).where(User.id == self.id))
+        set_committed_value(self, "session_version", version)
 
     @property
     def is_admin(self) -> bool:
@@ -121,6 +133,29 @@ class Invitation(db.Model):
             .where(cls.user_id == user.id, cls.purpose == "invite", cls.used_at.is_(None))
             .values(used_at=utcnow())
         )
+
+    def claim(self) -> bool:
+        """Mark the link used, once: True for the one request that did, False for any other.
+
+        A conditional UPDATE (... WHERE used_at IS NULL): of requests at once, one changes
+        the row; the others wait for its lock (PostgreSQL) or its write (SQLite), then find
+        it used. Using a setup link uses every setup link, so there is one first admin.
+        """
+        now = utcnow()
+        cls = type(self)
+        scope = cls.purpose == "setup" if self.purpose == "setup" else cls.id == self.id
+        unused = (cls.used_at.is_(None), or_(cls.expires_at.is_(None), cls.expires_at >= now))
+        done = db.session.execute(
+            update(cls)
+            .where(scope, *unused)
+            .values(used_at=now)
+            .execution_options(synchronize_session=False)
+        )
+        if done.rowcount == 0:
+            return False
+        used_at = db.session.scalar(select(cls.used_at).where(cls.id == self.id))
+        set_committed_value(self, "used_at", used_at)
+        return used_at == now
 
     @classmethod
     def find(cls, purpose: str, token: str) -> Invitation | None:

@@ -11,9 +11,9 @@ from app.audit import log as audit
 from app.auth import passwords, throttle
 from app.auth.forms import ChangePasswordForm, LoginForm, NewPasswordForm, SetupForm
 from app.auth.models import Invitation, Role, User, admin_exists, normalise_email
-from app.clock import utcnow
 from app.database import write_intent
 from app.extensions import db, login_manager
+from app.web import id_value
 
 bp = Blueprint("auth", __name__)
 
@@ -22,9 +22,10 @@ bp = Blueprint("auth", __name__)
 def load_user(user_id: str) -> User | None:
     """Load the user of a session, refusing sessions that were ended since."""
     uid, _, version = user_id.partition(":")
-    if not uid.isdigit() or not version.isdigit():
+    uid = id_value(uid)
+    if uid is None or not version.isascii() or not version.isdigit():
         return None
-    user = db.session.get(User, int(uid))
+    user = db.session.get(User, uid)
     if user is None or user.session_version != int(version) or not user.is_active:
         return None
     return user
@@ -56,57 +57,62 @@ def login():
     if form.validate_on_submit():
         email = normalise_email(form.email.data)
         address = request.remote_addr or "unknown"
-        # Read and check the password (argon2: ~0.2 s on purpose) without SQLite's write lock,
-        # so sign-ins, and password guessing, never hold up everyone else's writes.
-        write_intent.set(False)
-        verdict = throttle.check(email, address)
-        user = User.by_email(email)
-        matched = (
-            verdict.allowed
-            and user is not None
-            and user.is_active
-            and passwords.verify(user.password_hash, form.password.data)
-        )
-        if verdict.allowed and not matched and (user is None or not user.is_active):
-            # Same work as a real check, so timing does not tell which accounts exist.
-            passwords.verify(None, form.password.data)
-        db.session.commit()
-        write_intent.set(True)
-        if not verdict.allowed:
-            error = verdict.message
-        elif matched:
-            throttle.record_success(email)
-            if passwords.needs_rehash(user.password_hash):
-                user.password_hash = passwords.hash_password(form.password.data)
-            audit.record("auth.sign_in", user, user)
-            db.session.commit()
-            start_session(user, remember=form.remember.data)
-            return redirect(safe_next(request.args.get("next")), code=303)
-        else:
-            throttle.record_failure(email, address)
+        # Counted (and committed) before the password is checked: guesses sent at once to
+        # every worker are refused as soon as the free ones are in flight.
+        verdict = throttle.attempt(email, address)
+        if verdict.allowed:
+            user, matched = check_password(email, form.password.data)
+            if matched:
+                throttle.succeeded(email, address)
+                if passwords.needs_rehash(user.password_hash):
+                    user.password_hash = passwords.hash_password(form.password.data)
+                audit.record("auth.sign_in", user, user)
+                db.session.commit()
+                start_session(user, remember=form.remember.data)
+                return redirect(safe_next(request.args.get("next")), code=303)
             if user is None:
                 why = "no account has this email"
             elif not user.is_active:
                 why = "the account is deactivated or not set up"
             else:
                 why = "wrong password"
-            audit_failure(user, form.email.data, email, address, why)
+            audit_failure(user, form.email.data, verdict, why)
             db.session.commit()
             error = "That email and password do not match an account."
+        else:
+            error = verdict.message
     status = 200 if error is None and not form.errors else 422
     if error and "Too many" in error:
         status = 429
     return render_template("auth/login.html", form=form, error=error), status
 
 
-def audit_failure(user: User | None, typed: str, email: str, address: str, why: str) -> None:
+def check_password(email: str, password: str) -> tuple[User | None, bool]:
+    """Find the account of an email and check its password; the same work if there is none.
+
+    Read (and argon2's ~0.2 s on purpose) without SQLite's write lock, so sign-ins, and
+    password guessing, never hold up everyone else's writes.
+    """
+    write_intent.set(False)
+    try:
+        user = User.by_email(email)
+        if user is not None and user.is_active:
+            matched = passwords.verify(user.password_hash, password)
+        else:
+            # Same work as a real check, so timing does not tell which accounts exist.
+            matched = passwords.verify(None, password)
+        db.session.commit()
+    finally:
+        write_intent.set(True)
+    return user, matched
+
+
+def audit_failure(user: User | None, typed: str, verdict: throttle.Verdict, why: str) -> None:
     """Log a failed sign-in with the email as typed (never the password), and any new lock."""
     shown = typed[:100]  # repr() below makes control characters visible, not acted on
     audit.record("auth.sign_in_failed", None, user, detail=f"{why}; email typed: {shown!r}")
-    # The attempt was allowed, so a refusal now means this failure started a lock.
-    after = throttle.check(email, address)
-    if not after.allowed:
-        audit.record("auth.locked", None, user or shown, detail=after.message)
+    if verdict.lock_if_wrong:
+        audit.record("auth.locked", None, user or shown, detail=verdict.lock_if_wrong)
 
 
 @bp.post("/logout")
@@ -134,14 +140,13 @@ def setup(token: str):
         if User.by_email(email):
             form.email.errors.append("An account with this email already exists.")
         else:
-            user = User(
-                email=email,
-                name=form.name.data.strip(),
-                role=Role.ADMIN,
-                password_hash=passwords.hash_password(form.password.data),
-            )
+            password_hash = passwords.hash_password(form.password.data)
+            if not link.claim():  # another request used it meanwhile
+                db.session.rollback()
+                abort(404)
+            user = User(email=email, name=form.name.data.strip(), role=Role.ADMIN)
+            user.password_hash = password_hash
             db.session.add(user)
-            link.used_at = utcnow()
             audit.record("setup.used", user, user, detail="first admin account created")
             db.session.commit()
             start_session(user)
@@ -158,9 +163,12 @@ def accept_invite(token: str):
         return render_template("auth/invite_invalid.html"), 404
     form = NewPasswordForm()
     if form.validate_on_submit():
-        link.user.password_hash = passwords.hash_password(form.password.data)
+        password_hash = passwords.hash_password(form.password.data)
+        if not link.claim():  # another request used it meanwhile
+            db.session.rollback()
+            return render_template("auth/invite_invalid.html"), 404
+        link.user.password_hash = password_hash
         link.user.end_sessions()
-        link.used_at = utcnow()
         audit.record("invitation.accepted", link.user, link.user)
         db.session.commit()
         start_session(link.user)
@@ -178,17 +186,16 @@ def change_password():
     if form.validate_on_submit():
         # Guessing the current password counts towards the same lock as signing in.
         email, address = current_user.email, request.remote_addr or "unknown"
-        verdict = throttle.check(email, address)
+        verdict = throttle.attempt(email, address)
         if not verdict.allowed:
             form.current.errors.append(verdict.message)
         elif not passwords.verify(current_user.password_hash, form.current.data):
-            throttle.record_failure(email, address)
             why = "wrong current password on the password page"
-            audit_failure(current_user, email, email, address, why)
+            audit_failure(current_user, email, verdict, why)
             db.session.commit()
             form.current.errors.append("That is not your current password.")
         else:
-            throttle.record_success(email)
+            throttle.succeeded(email, address)
             user = current_user._get_current_object()
             user.password_hash = passwords.hash_password(form.password.data)
             user.end_sessions()

@@ -10,10 +10,9 @@ import click
 from alembic.script import ScriptDirectory
 from flask import Flask, current_app
 from flask.cli import with_appcontext
-from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
-from app.backup import BackupError, postgres, sqlite
+from app.backup import BackupError, inuse, postgres, sqlite
 from app.backup.summary import describe, holds_data, row_counts, size
 from app.extensions import db
 
@@ -80,36 +79,54 @@ def backup_command(file: Path, force: bool):
 @click.command("restore")
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--force", is_flag=True, help="Replace a database that already holds data.")
+@click.option(
+    "--force-while-running",
+    is_flag=True,
+    help="Restore even while app servers use the database; what they wrote is lost.",
+)
 @with_appcontext
-def restore_command(file: Path, force: bool):
+def restore_command(file: Path, force: bool, force_while_running: bool):
     """Replace the configured database with the backup FILE.
 
-    Stop the app servers first. Refuses a database that holds data unless --force.
+    Stop the app servers first: restore refuses while they use the database unless
+    --force-while-running, and a database that holds data unless --force. A backup from
+    a schema this version does not know (a newer Rungs) is refused.
     """
     dialect = db.engine.dialect.name
     if dialect not in ("sqlite", "postgresql"):
         fail(f"Backups support SQLite and PostgreSQL, not {dialect}.")
+    scripts = ScriptDirectory(current_app.extensions["migrate"].directory)
     try:
         if dialect == "sqlite":
             target = sqlite_path()
             if file.exists() and file.resolve() == target:
                 fail(f"{file} is the live database itself.")
             sqlite.check(file)
+            revision = sqlite.revision(file)
         else:
             postgres.check(file)
-        db.session.remove()
-        with db.engine.connect() as conn:
-            occupied = holds_data(conn)
-        if occupied and not force:
-            fail(
-                "The database already holds data; pass --force to replace all of it "
-                "with the backup."
+            revision = postgres.revision(file)
+        if revision not in {script.revision for script in scripts.walk_revisions()}:
+            raise BackupError(
+                f"The backup's schema is at revision {revision}, which this version of Rungs "
+                "does not know: it was written by a newer (or another) version. Restore it "
+                "with that version, or upgrade this one first."
             )
+        db.session.remove()
         db.engine.dispose()
-        if dialect == "sqlite":
-            sqlite.restore(file, target)
-        else:
-            postgres.restore(db.engine, file)
+        with inuse.nobody_else(db.engine, force_while_running):
+            with db.engine.connect() as conn:
+                occupied = holds_data(conn)
+            if occupied and not force:
+                fail(
+                    "The database already holds data; pass --force to replace all of it "
+                    "with the backup."
+                )
+            db.engine.dispose()
+            if dialect == "sqlite":
+                sqlite.restore(file, target)
+            else:
+                postgres.restore(db.engine, file)
     except BackupError as error:
         fail(str(error))
     except DBAPIError as error:
@@ -117,9 +134,8 @@ def restore_command(file: Path, force: bool):
     db.engine.dispose()
     with db.engine.connect() as conn:
         counts = row_counts(conn)
-        revision = conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
     click.echo(f"Restored {file}: {describe(counts)}.")
-    head = ScriptDirectory(current_app.extensions["migrate"].directory).get_current_head()
+    head = scripts.get_current_head()
     if revision != head:
         click.echo(
             f"The backup's schema is at revision {revision}; run `flask db upgrade` "
@@ -128,6 +144,7 @@ def restore_command(file: Path, force: bool):
 
 
 def init_app(app: Flask) -> None:
-    """Register the backup commands."""
+    """Register the backup commands, and let restore see the processes that serve."""
     app.cli.add_command(backup_command)
     app.cli.add_command(restore_command)
+    inuse.init_app(app)

@@ -115,6 +115,24 @@ def check(file: Path) -> None:
         raise BackupError(f"{file} is not a Rungs backup: it has no alembic_version table.")
 
 
+def revision(file: Path) -> str:
+    """The Alembic revision of the schema in a checked archive FILE."""
+    done = subprocess.run(  # noqa: S603
+        [tool("pg_restore"), "--data-only", "--table=alembic_version", "--file=-", str(file)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    # The table's data is one COPY block: a line per row, ended by a line "\.".
+    rows = re.search(
+        r"^COPY \S+ \(version_num\) FROM stdin;\n(.*?)^\\\.$", done.stdout, re.M | re.S
+    )
+    found = rows[1].split() if rows and done.returncode == 0 else []
+    if len(found) != 1:
+        raise BackupError(f"{file} is not a Rungs backup: it names no schema revision.")
+    return found[0]
+
+
 def restore(engine: Engine, file: Path) -> None:
     """Replace everything in the database with the archive FILE, in one transaction."""
     pg_restore, psql = tool("pg_restore"), tool("psql")

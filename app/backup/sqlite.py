@@ -51,6 +51,15 @@ def check(file: Path) -> None:
         raise BackupError(f"{file} is not a Rungs backup: it has no alembic_version table.")
 
 
+def revision(file: Path) -> str:
+    """The Alembic revision of the schema in a checked backup FILE."""
+    with closing(sqlite3.connect(read_only(file), uri=True)) as conn:
+        found = [row[0] for row in conn.execute("SELECT version_num FROM alembic_version")]
+    if len(found) != 1:
+        raise BackupError(f"{file} is not a Rungs backup: it names no schema revision.")
+    return found[0]
+
+
 def restore(file: Path, database: Path) -> None:
     """Replace the contents of DATABASE with the backup FILE, in one transaction."""
     try:

@@ -90,7 +90,7 @@ def packet_markdown(rubric_id: int):
     name = f"promotion-packet-{found.target}.md"
     return Response(
         packets.markdown(found),
-        mimetype="text/markdown; charset=utf-8",
+        content_type="text/markdown; charset=utf-8",  # mimetype= would add a second charset
         headers={"Content-Disposition": f'attachment; filename="{records.safe(name)}"'},
     )
 
@@ -136,7 +136,7 @@ def export(rubric_id: int, fmt: str):
     name = records.safe(f"rubric-{page.owned.owner_name}.{fmt}")
     return Response(
         body,
-        mimetype=f"{mimetype}; charset=utf-8",
+        content_type=f"{mimetype}; charset=utf-8",  # mimetype= would add a second charset
         headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )
 
