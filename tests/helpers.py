@@ -32,6 +32,15 @@ def sign_in(client, user, remember: bool = False):
     )
 
 
+def browser_sign_in(page, base: str, user) -> None:
+    """Sign in through the real form in a Playwright page."""
+    page.goto(f"{base}/login")
+    page.get_by_label("Email").fill(user.email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(lambda url: "/login" not in url)
+
+
 def csrf_from(html: str) -> str:
     """Pull the CSRF token out of a rendered page."""
     match = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html) or re.search(

@@ -26,3 +26,162 @@ document.addEventListener("click", (event) => {
   url.hash = link.hash;
   window.location.assign(url);
 });
+
+// Every rating click lands, in order, and nothing older overwrites it.
+// - Each rating form queues its requests (hx-sync="this:queue all"), so none is dropped;
+//   a queued request sends the radio's value when it leaves, so quick clicks coalesce.
+// - A rating's answer redraws its competency only if no newer click on it is on the way.
+// - The live poll runs beside the ratings; what it brings is not swapped over a competency
+//   (or the badge and gaps) that the person changed after the poll left.
+// - Arrow keys move through a radio group without saving each step: the choice is saved
+//   once they pause. A click, Space or Enter saves at once.
+const rating = {
+  clicks: new Map(), // competency form -> clicks so far
+  pending: new Map(), // competency form -> requests in flight
+  lastClickAt: new Map(), // competency form -> global click number of its last click
+  total: 0, // clicks on any competency, to date the poll against
+  pollSentAfter: null, // the click number when the poll in flight left
+  pollSwapping: false,
+};
+const SETTLE_MS = 700;
+
+function rateForm(element) {
+  return element && element.closest ? element.closest("form.rate") : null;
+}
+
+function clicked(form) {
+  rating.total += 1;
+  rating.clicks.set(form, (rating.clicks.get(form) || 0) + 1);
+  rating.lastClickAt.set(form, rating.total);
+  form.closest(".head")?.classList.remove("failed");
+  form.querySelector(".save-problem")?.remove();
+}
+
+function save(form) {
+  clearTimeout(form.rungsSettle);
+  form.rungsSettle = null;
+  clicked(form);
+  form.dispatchEvent(new Event("rungs:rate", { bubbles: true }));
+}
+
+document.addEventListener("keydown", (event) => {
+  const form = rateForm(event.target);
+  if (form && event.target.type === "radio" && event.key.startsWith("Arrow")) {
+    form.rungsKeyboard = true;
+  }
+});
+
+document.addEventListener("change", (event) => {
+  const form = rateForm(event.target);
+  if (!form || event.target.type !== "radio") return;
+  if (form.rungsKeyboard) {
+    form.rungsKeyboard = false;
+    clearTimeout(form.rungsSettle);
+    form.rungsSettle = setTimeout(() => save(form), SETTLE_MS);
+  } else {
+    save(form);
+  }
+});
+
+document.addEventListener("focusout", (event) => {
+  // Leaving a group whose keyboard choice has not settled yet saves it now.
+  const form = rateForm(event.target);
+  if (form && form.rungsSettle && !form.contains(event.relatedTarget)) save(form);
+});
+
+document.addEventListener(
+  "submit",
+  (event) => {
+    // Enter in a group, or "Take this rating": htmx sends it; count it as a click.
+    const form = rateForm(event.target);
+    if (form) {
+      clearTimeout(form.rungsSettle);
+      form.rungsSettle = null;
+      clicked(form);
+    }
+  },
+  true,
+);
+
+document.addEventListener("htmx:configRequest", (event) => {
+  const form = rateForm(event.detail.elt);
+  if (form) event.detail.headers["X-Rungs-Click"] = String(rating.clicks.get(form) || 0);
+});
+
+document.addEventListener("htmx:beforeRequest", (event) => {
+  const elt = event.detail.elt;
+  if (elt.id === "live") rating.pollSentAfter = rating.total;
+  const form = rateForm(elt);
+  if (form) rating.pending.set(form, (rating.pending.get(form) || 0) + 1);
+});
+
+document.addEventListener("htmx:afterRequest", (event) => {
+  const elt = event.detail.elt;
+  if (elt.id === "live") rating.pollSwapping = false;
+  const form = rateForm(elt);
+  if (form) rating.pending.set(form, Math.max(0, (rating.pending.get(form) || 1) - 1));
+});
+
+function sentClick(detail) {
+  return Number(detail.requestConfig?.headers?.["X-Rungs-Click"] || 0);
+}
+
+document.addEventListener("htmx:beforeSwap", (event) => {
+  const elt = event.detail.elt;
+  if (elt.id === "live") {
+    rating.pollSwapping = true;
+    return;
+  }
+  const form = rateForm(elt);
+  if (!form) return;
+  if (sentClick(event.detail) !== (rating.clicks.get(form) || 0)) {
+    event.detail.shouldSwap = false; // a newer click on this competency is on its way
+    return;
+  }
+  // The error itself goes to the page's alert area (HX-Retarget); the control says it too.
+  if (event.detail.isError) notSaved(form, "The server did not accept this rating.");
+});
+
+document.addEventListener("htmx:afterSwap", (event) => {
+  if (event.detail.elt.id === "live") rating.pollSwapping = false;
+});
+
+function changedSincePoll(form) {
+  return (rating.pending.get(form) || 0) > 0 || (rating.lastClickAt.get(form) || 0) > rating.pollSentAfter;
+}
+
+document.addEventListener("htmx:oobBeforeSwap", (event) => {
+  if (!rating.pollSwapping) return;
+  const target = event.detail.target;
+  if (target.id && target.id.startsWith("h-")) {
+    const form = target.querySelector("form.rate");
+    if (form && changedSincePoll(form)) event.detail.shouldSwap = false;
+  } else if (["badge", "gaps-body", "plan"].includes(target.id) || target.id?.startsWith("cat-")) {
+    const recent = [...rating.lastClickAt.keys()].some((form) => changedSincePoll(form));
+    if (recent) event.detail.shouldSwap = false; // the rating's own answer is fresher
+  }
+});
+
+function notSaved(form, why) {
+  const head = form.closest(".head");
+  head?.classList.add("failed");
+  if (form.querySelector(".save-problem")) return;
+  const problem = document.createElement("p");
+  problem.className = "save-problem error";
+  problem.setAttribute("role", "alert");
+  problem.textContent = `Not saved. ${why} `;
+  const retry = document.createElement("button");
+  retry.type = "button";
+  retry.className = "small";
+  retry.textContent = "Try again";
+  retry.addEventListener("click", () => save(form));
+  problem.append(retry);
+  form.append(problem);
+}
+
+document.addEventListener("htmx:sendError", (event) => {
+  const form = rateForm(event.detail.elt);
+  if (form && sentClick(event.detail) === (rating.clicks.get(form) || 0)) {
+    notSaved(form, "The connection was lost.");
+  }
+});
