@@ -7,6 +7,7 @@ from wtforms import EmailField, SelectChoice, SelectField, StringField, SubmitFi
 from wtforms.validators import DataRequired, Length
 
 from app.auth.forms import valid_email
+from app.forms import stripped
 
 ROLE_CHOICES = [
     SelectChoice("engineer", "Engineer"),
@@ -37,3 +38,45 @@ class ActionForm(FlaskForm):
     """A bare form: a button and its CSRF token."""
 
     submit = SubmitField("Confirm")
+
+
+VISIBILITY = {
+    "off": "Off: nobody sees pay bands",
+    "admins": "Admins only",
+    "everyone": "Everyone signed in",
+}
+MAX_BAND = 100
+
+
+class PayBandsForm(FlaskForm):
+    """One ladder's pay bands: who sees them, and a band of text per level."""
+
+    visibility = SelectField(
+        "Who sees the pay bands", choices=[SelectChoice(k, v) for k, v in VISIBILITY.items()]
+    )
+
+    @classmethod
+    def for_levels(cls, levels, **kwargs) -> PayBandsForm:
+        """A form with a band field per level, named ``band-<level key>`` in the page."""
+        fields = {
+            f"band_{i}": StringField(
+                level.name,
+                name=f"band-{level.key}",
+                filters=[stripped],
+                validators=[
+                    Length(max=MAX_BAND, message=f"Keep each pay band under {MAX_BAND} characters.")
+                ],
+            )
+            for i, level in enumerate(levels)
+        }
+        form = type("LadderPayBandsForm", (cls,), fields)(**kwargs)
+        form.levels = list(levels)
+        return form
+
+    def band_fields(self):
+        """Each level with its band field, in the ladder's order."""
+        return [(level, self[f"band_{i}"]) for i, level in enumerate(self.levels)]
+
+    def bands(self) -> dict[str, str]:
+        """The bands typed, by level key; empty ones left out."""
+        return {level.key: field.data for level, field in self.band_fields() if field.data}

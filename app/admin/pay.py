@@ -2,31 +2,43 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy.orm.attributes import flag_modified
 
 from app.access import admin_required
+from app.admin.forms import VISIBILITY, PayBandsForm
 from app.audit import log as audit
 from app.extensions import db
 from app.ladders import store
+from app.ladders.models import Ladder
 
 bp = Blueprint("pay", __name__, url_prefix="/admin/pay")
 
-VISIBILITY = {
-    "off": "Off: nobody sees pay bands",
-    "admins": "Admins only",
-    "everyone": "Everyone signed in",
-}
-MAX_BAND = 100
+
+def saved_form(ladder: Ladder) -> PayBandsForm:
+    """The form of one ladder as it is stored."""
+    levels = store.stored(ladder).spec.levels
+    bands = ladder.pay_bands or {}
+    data = {"visibility": ladder.pay_visibility}
+    data |= {f"band_{i}": bands.get(level.key, "") for i, level in enumerate(levels)}
+    return PayBandsForm.for_levels(levels, formdata=None, data=data)
+
+
+def render(forms: dict[str, PayBandsForm], status: int = 200) -> Response:
+    """The pay page: each ladder with its form (a refused one as it was typed)."""
+    ladders = [
+        (lad, store.stored(lad).spec, forms.get(lad.key) or saved_form(lad))
+        for lad in store.all_ladders()
+    ]
+    return Response(render_template("admin/pay.html", ladders=ladders), status)
 
 
 @bp.get("/")
 @admin_required
 def index():
     """Show every ladder's levels with their pay bands and visibility."""
-    ladders = [(lad, store.stored(lad).spec) for lad in store.all_ladders()]
-    return render_template("admin/pay.html", ladders=ladders, choices=VISIBILITY)
+    return render({})
 
 
 @bp.post("/<key>")
@@ -36,18 +48,13 @@ def save(key: str):
     ladder = store.by_key(key)
     if ladder is None:
         abort(404)
-    visibility = request.form.get("visibility", "off")
-    if visibility not in VISIBILITY:
-        abort(400)
+    if request.form.get("visibility", "off") not in VISIBILITY:
+        abort(400)  # a select: only a tampered request sends what it does not offer
     levels = store.stored(ladder).spec.levels
-    bands = {}
-    for level in levels:
-        text = request.form.get(f"band-{level.key}", "").strip()
-        if len(text) > MAX_BAND:
-            flash(f"Keep each pay band under {MAX_BAND} characters.", "error")
-            return redirect(url_for("pay.index"), code=303)
-        if text:
-            bands[level.key] = text
+    form = PayBandsForm.for_levels(levels)
+    if not form.validate_on_submit():
+        return render({ladder.key: form}, 422)  # what was typed stays in the boxes
+    visibility, bands = form.visibility.data, form.bands()
     changes = pay_changes(levels, (ladder.pay_visibility, ladder.pay_bands), (visibility, bands))
     ladder.pay_bands, ladder.pay_visibility = bands, visibility
     flag_modified(ladder, "pay_bands")

@@ -43,7 +43,7 @@ class ActionForm(FlaskForm):
     due = DayField("Due (optional)", validators=[Optional(), sensible_day])
 
     def validate_owner(self, field) -> None:
-        if field.data not in {uid for uid, _ in self.owner.choices}:
+        if field.data not in {choice.value for choice in self.owner.choices}:
             raise ValidationError("Choose who owns this action item.")
 
     @property

@@ -6,6 +6,7 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from flask_login import current_user, login_required
 from jinja2_fragments.flask import render_block
 from sqlalchemy import select
+from wtforms import SelectChoice
 
 from app.access import rubric_or_404, side_of, side_or_404
 from app.clock import utcnow
@@ -108,7 +109,7 @@ def context(meeting: Meeting, owned, *, notes=None, action=None, **extra) -> dic
 
 def action_form(participants: list[tuple[int, str]], **kwargs) -> ActionForm:
     form = ActionForm(**kwargs)
-    form.owner.choices = participants
+    form.owner.choices = [SelectChoice(uid, name) for uid, name in participants]
     return form
 
 

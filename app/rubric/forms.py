@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import SelectField
+from wtforms import SelectChoice, SelectField
 
 from app.ladders.spec import LadderSpec, TrackSpec
 
@@ -17,7 +17,9 @@ class SettingsForm(FlaskForm):
     def for_track(cls, spec: LadderSpec, shown: TrackSpec, **kwargs) -> SettingsForm:
         """A form offering the ladder's tracks and the levels of the one ``shown``."""
         form = cls(**kwargs)
-        form.track.choices = [(t.key, t.name) for t in spec.tracks]
+        form.track.choices = [SelectChoice(t.key, t.name) for t in spec.tracks]
         levels = {lv.key: lv.name for lv in spec.levels}
-        form.target.choices = [("", "The next level")] + [(k, levels[k]) for k in shown.levels]
+        form.target.choices = [SelectChoice("", "The next level")] + [
+            SelectChoice(k, levels[k]) for k in shown.levels
+        ]
         return form

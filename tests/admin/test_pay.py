@@ -42,3 +42,21 @@ def test_pay_band_changes_are_audited_with_what_changed(app, client, people):
     )
     page = client.get("/admin/audit?kind=ladder.pay_bands").get_data(as_text=True)
     assert "Pay bands changed" in page
+
+
+def test_a_band_too_long_is_refused_in_place_with_the_typed_text_kept(app, client, people):
+    with app.app_context():
+        store.save(small_ladder())
+        db.session.commit()
+    sign_in(client, people.admin)
+    long_band = "£" + "9" * 120
+    refused = client.post(
+        "/admin/pay/small",
+        data={"visibility": "everyone", "band-junior": "£40,000", "band-mid": long_band},
+    )
+    assert refused.status_code == 422
+    html = refused.get_data(as_text=True)
+    assert "Keep each pay band under 100 characters." in html
+    assert f'value="{long_band}"' in html and 'value="£40,000"' in html  # nothing lost
+    with app.app_context():
+        assert store.by_key("small").pay_bands is None  # and nothing half-saved
