@@ -27,6 +27,9 @@ KINDS = {
     "setup.issued": "Setup link issued",
     "setup.used": "Setup link used",
     "ladder.imported": "Ladder imported",
+    "auth.sso_refused": "SSO sign-in refused",
+    "auth.sso_required": "SSO requirement changed",
+    "account.sso_linked": "Linked to SSO",
 }
 
 LABEL_MAX = 254

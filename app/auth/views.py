@@ -11,6 +11,7 @@ from app.audit import log as audit
 from app.auth import passwords, throttle
 from app.auth.forms import ChangePasswordForm, LoginForm, NewPasswordForm, SetupForm
 from app.auth.models import Invitation, Role, User, admin_exists, normalise_email
+from app.auth.sso import policy as sso_policy
 from app.clock import utcnow
 from app.database import write_intent
 from app.extensions import db, login_manager
@@ -66,6 +67,7 @@ def login():
             and user is not None
             and user.is_active
             and passwords.verify(user.password_hash, form.password.data)
+            and sso_policy.password_allowed(user)
         )
         if verdict.allowed and not matched and (user is None or not user.is_active):
             # Same work as a real check, so timing does not tell which accounts exist.
@@ -88,11 +90,15 @@ def login():
                 why = "no account has this email"
             elif not user.is_active:
                 why = "the account is deactivated or not set up"
+            elif not sso_policy.password_allowed(user):
+                why = "passwords are off (single sign-on is required)"
             else:
                 why = "wrong password"
             audit_failure(user, form.email.data, email, address, why)
             db.session.commit()
-            error = "That email and password do not match an account."
+            error = (
+                sso_policy.password_refusal() or "That email and password do not match an account."
+            )
     status = 200 if error is None and not form.errors else 422
     if error and "Too many" in error:
         status = 429
@@ -157,7 +163,7 @@ def accept_invite(token: str):
     if link is None or link.user is None or not link.user.active:
         return render_template("auth/invite_invalid.html"), 404
     form = NewPasswordForm()
-    if form.validate_on_submit():
+    if form.validate_on_submit() and sso_policy.password_allowed(link.user):
         link.user.password_hash = passwords.hash_password(form.password.data)
         link.user.end_sessions()
         link.used_at = utcnow()
@@ -174,6 +180,9 @@ def accept_invite(token: str):
 @login_required
 def change_password():
     """Change one's password, which signs out every other session."""
+    if not sso_policy.password_allowed(current_user):
+        flash(sso_policy.password_refusal(), "info")
+        return redirect(url_for("home.index"), code=303)
     form = ChangePasswordForm()
     if form.validate_on_submit():
         # Guessing the current password counts towards the same lock as signing in.

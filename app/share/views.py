@@ -9,6 +9,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from app.extensions import db
+from app.notifications import notify
 from app.rubric import page, service
 from app.rubric.models import Event, Evidence
 from app.rubric.views import loaded_or_404, side_of
@@ -112,6 +113,9 @@ def signoff(rubric_id: int):
                 "comment": comment,
             },
         )
+        level = next((lv.name for lv in view.index.levels if lv.key == target), target)
+        link = url_for("share.packet", rubric_id=rubric_id, target=target)
+        notify.packet_signed(view.rubric.user_id, by=current_user, level=level, link=link)
         db.session.commit()
         flash("Sign-off recorded in the rubric's history.", "success")
     return redirect(url_for("share.packet", rubric_id=rubric_id, target=target), code=303)
