@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import flask_migrate
 import pytest
-from helpers import PASSWORD, sign_in
+from helpers import PASSWORD, MailServer, self_signed_certificate, sign_in
 from sqlalchemy import MetaData, create_engine, text
 
 from app import create_app
@@ -162,3 +162,27 @@ def pair(app, people):
     sign_in(manager, people.manager)
     rubric_id, _ = open_rubric(engineer)
     return engineer, manager, rubric_id, ids
+
+
+@pytest.fixture(scope="session")
+def certificate(tmp_path_factory):
+    """A self-signed certificate for 127.0.0.1, for the TLS mail servers."""
+    return self_signed_certificate(tmp_path_factory.mktemp("tls"))
+
+
+@pytest.fixture
+def mail_server():
+    """A real SMTP server on 127.0.0.1 (plain, for a relay on this machine)."""
+    server = MailServer("plain")
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def mail_app(make_app, mail_server):
+    """An app that sends its mail to the test SMTP server."""
+    return make_app(
+        SMTP_URL=mail_server.url,
+        MAIL_FROM="Rungs <rungs@example.com>",
+        BASE_URL="https://rungs.example.com",
+    )

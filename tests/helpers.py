@@ -2,7 +2,24 @@
 
 from __future__ import annotations
 
+import ipaddress
 import re
+import socket
+import ssl
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from email import message_from_bytes
+from email import policy as email_policy
+from email.message import EmailMessage
+from pathlib import Path
+
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.x509.oid import NameOID
 
 from app.ladders.spec import (
     CategorySpec,
@@ -77,3 +94,135 @@ def rate(client, rubric_id, competency_id, step, htmx=True):
         data={"step": step},
         headers=HX if htmx else {},
     )
+
+
+# Mail: a real SMTP server (aiosmtpd) on 127.0.0.1 -----------------------------------------
+
+
+@dataclass
+class Received:
+    """One mail as the SMTP server got it."""
+
+    sender: str
+    recipients: list[str]
+    message: EmailMessage
+
+    def part(self, subtype: str) -> str:
+        """The text of the text/plain or text/html part."""
+        found = self.message.get_body(preferencelist=(subtype,))
+        assert found is not None and found.get_content_subtype() == subtype, subtype
+        return found.get_content()
+
+
+class Inbox:
+    """The aiosmtpd handler: keeps what arrives, or answers with the replies queued first."""
+
+    def __init__(self):
+        self.received: list[Received] = []
+        self.replies: list[str] = []  # e.g. "451 4.3.0 Try again later", used up in order
+        self.cut_after_data = False  # drop the connection once a mail is in, before answering
+        self.logins: list[tuple[str, str]] = []
+
+    async def handle_DATA(self, server, session, envelope):
+        if self.replies:
+            return self.replies.pop(0)
+        self.received.append(
+            Received(
+                envelope.mail_from,
+                list(envelope.rcpt_tos),
+                message_from_bytes(envelope.original_content, policy=email_policy.default),
+            )
+        )
+        if self.cut_after_data:
+            server.transport.close()
+        return "250 2.0.0 Queued"
+
+    def authenticate(self, server, session, envelope, mechanism, auth_data):
+        login = auth_data.login.decode()
+        password = auth_data.password.decode()
+        self.logins.append((login, password))
+        return AuthResult(success=(login, password) == ("rungs", "mail-password"), handled=False)
+
+    def wait_for(self, count: int, timeout: float = 5.0) -> list[Received]:
+        deadline = time.monotonic() + timeout
+        while len(self.received) < count and time.monotonic() < deadline:
+            time.sleep(0.02)
+        return self.received
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def self_signed_certificate(folder: Path) -> tuple[Path, Path]:
+    """A certificate for 127.0.0.1 and localhost, and its key; trust it with SSL_CERT_FILE."""
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "localhost")])
+    now = datetime.now(UTC)
+    certificate = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - timedelta(minutes=5))
+        .not_valid_after(now + timedelta(days=1))
+        .add_extension(
+            x509.SubjectAlternativeName(
+                [x509.DNSName("localhost"), x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]
+            ),
+            critical=False,
+        )
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    cert_path, key_path = folder / "smtp-cert.pem", folder / "smtp-key.pem"
+    cert_path.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
+    key_path.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.TraditionalOpenSSL,
+            serialization.NoEncryption(),
+        )
+    )
+    return cert_path, key_path
+
+
+class MailServer:
+    """An aiosmtpd server on a free port of 127.0.0.1: plain, STARTTLS with AUTH, or TLS."""
+
+    def __init__(self, mode: str = "plain", certificate: tuple[Path, Path] | None = None):
+        self.inbox = Inbox()
+        self.port = free_port()
+        self.mode = mode
+        options: dict = {}
+        if mode in ("starttls", "tls"):
+            context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+            context.load_cert_chain(*certificate)
+            if mode == "starttls":
+                options.update(
+                    tls_context=context,
+                    require_starttls=True,
+                    authenticator=self.inbox.authenticate,
+                    auth_required=True,
+                    auth_require_tls=True,
+                )
+            else:
+                options.update(ssl_context=context)
+        self.controller = Controller(
+            self.inbox, hostname="127.0.0.1", port=self.port, ready_timeout=10, **options
+        )
+        self.controller.start()
+
+    @property
+    def url(self) -> str:
+        if self.mode == "plain":
+            return f"smtp://127.0.0.1:{self.port}?tls=off"
+        if self.mode == "starttls":
+            return f"smtp://rungs:mail-password@127.0.0.1:{self.port}"
+        return f"smtps://127.0.0.1:{self.port}"
+
+    def stop(self) -> None:
+        self.controller.stop()
