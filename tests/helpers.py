@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import ipaddress
+import json
+import os
 import re
 import socket
 import ssl
+import subprocess
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -14,6 +17,7 @@ from email import policy as email_policy
 from email.message import EmailMessage
 from pathlib import Path
 
+import requests
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult
 from cryptography import x509
@@ -226,3 +230,75 @@ class MailServer:
 
     def stop(self) -> None:
         self.controller.stop()
+
+
+# Single sign-on: a real OpenID Provider (oidc-provider on Node.js) on 127.0.0.1 -----------
+
+IDP_FOLDER = Path(__file__).parent / "auth" / "idp"
+IDP_CLIENT = {"client_id": "rungs", "client_secret": "idp-client-secret"}
+IDP_ACCOUNTS = {
+    "eli": {"email": "engineer@example.com", "email_verified": True, "name": "Eli Engineer"},
+    "ada": {"email": "admin@example.com", "email_verified": True, "name": "Ada Admin"},
+    "nia": {"email": "nia@example.com", "email_verified": True, "name": "Nia New"},
+    "una": {"email": "una@example.com", "email_verified": False, "name": "Una Unverified"},
+    "sam": {"email": "sam@elsewhere.example", "email_verified": True, "name": "Sam Stranger"},
+    "dee": {"email": "Dee@Joinable.Example", "email_verified": True, "name": "Dee Domain"},
+}
+
+
+class IdentityProvider:
+    """oidc-provider started with Node.js on a free port, with the accounts above."""
+
+    def __init__(self, redirect_uris: list[str], log: Path):
+        self.port = free_port()
+        self.issuer = f"http://127.0.0.1:{self.port}"
+        env = {
+            **os.environ,
+            "PORT": str(self.port),
+            "CLIENTS": json.dumps([{**IDP_CLIENT, "redirect_uris": redirect_uris}]),
+            "ACCOUNTS": json.dumps(IDP_ACCOUNTS),
+        }
+        self.log = log.open("w")
+        self.process = subprocess.Popen(
+            ["node", str(IDP_FOLDER / "provider.mjs")],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=self.log,
+            text=True,
+        )
+        line = self.process.stdout.readline()
+        if not line.startswith("listening"):
+            self.stop()
+            raise RuntimeError(f"the identity provider did not start; see {log}")
+
+    def authorize(self, url: str, login: str) -> str:
+        """Sign in at the provider as ``login`` from its authorization URL; return the
+        address it sends the browser back to (Rungs' callback, with code and state)."""
+        browser = requests.Session()
+        while url.startswith(self.issuer):
+            response = browser.get(url, allow_redirects=False, timeout=10)
+            if response.status_code == 200 and "/interaction/" in url:
+                action = re.search(r'action="([^"]+)"', response.text).group(1)
+                response = browser.post(
+                    self.issuer + action, data={"login": login}, allow_redirects=False, timeout=10
+                )
+            assert response.status_code in (302, 303), (response.status_code, response.text)
+            location = response.headers["Location"]
+            url = location if "://" in location else self.issuer + location
+        return url
+
+    def set_clock(self, offset_seconds: int) -> None:
+        """Shift the provider's clock: its tokens then carry times that far off."""
+        requests.post(
+            f"{self.issuer}/__test/clock", data=json.dumps({"offset": offset_seconds}), timeout=5
+        )
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        self.process.stdout.close()
+        self.log.close()
