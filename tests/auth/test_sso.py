@@ -76,9 +76,12 @@ def test_an_invited_person_signs_in_and_is_linked(sso_app, identity_provider, pe
     with sso_app.app_context():
         nia = User.by_email("nia@example.com")
         assert (nia.oidc_issuer, nia.oidc_subject) == (identity_provider.issuer, "nia")
-        assert db.session.scalar(
-            select(func.count()).select_from(Invitation).where(Invitation.used_at.is_(None))
-        ) == 0  # the emailed invitation is spent
+        assert (
+            db.session.scalar(
+                select(func.count()).select_from(Invitation).where(Invitation.used_at.is_(None))
+            )
+            == 0
+        )  # the emailed invitation is spent
     # Next time the provider's subject alone finds the account.
     again = sso_app.test_client()
     assert sso_sign_in(again, identity_provider, "nia").status_code == 303
