@@ -57,7 +57,9 @@ def listing(status: int = 200) -> Response:
     ).all()
     context = {"notes": notes, "kinds": kinds.KINDS}
     if is_htmx():
-        response = Response(render_blocks(TEMPLATE, ["list", "badge_oob"], **context), status)
+        response = Response(
+            render_blocks(TEMPLATE, ["list", "notifications_badge_oob"], **context), status
+        )
     else:
         response = Response(render_template(TEMPLATE, **context), status)
     response.vary.add("HX-Request")

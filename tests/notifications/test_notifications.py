@@ -44,7 +44,7 @@ def test_the_badge_counts_unread_notifications(app, client, as_role, people):
     page = client.get("/notifications").get_data(as_text=True)
     assert re.search(r'<span class="count" aria-hidden="true">2</span>', page)
     assert '<span class="visually-hidden">, 2 unread</span>' in page
-    assert page.count('id="badge"') == 1
+    assert page.count('id="notifications-badge"') == 1
     assert "Maya signed your promotion packet" in page and "Not yours" not in page
 
 
@@ -63,7 +63,11 @@ def test_mark_all_read_with_htmx_swaps_the_list_and_the_badge(app, client, as_ro
     html = response.get_data(as_text=True)
     assert response.status_code == 200 and response.vary.find("HX-Request") >= 0
     assert html.lstrip().startswith('<section id="list"')
-    assert 'id="badge"' in html and 'hx-swap-oob="true"' in html and 'class="count"' not in html
+    assert (
+        'id="notifications-badge"' in html
+        and 'hx-swap-oob="true"' in html
+        and 'class="count"' not in html
+    )
     assert "<html" not in html
 
 
