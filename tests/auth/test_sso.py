@@ -304,3 +304,11 @@ def test_flask_sso_check_reads_the_provider(sso_app, identity_provider):
     assert result.exit_code == 0, result.output
     assert f"Issuer: {identity_provider.issuer}" in result.output
     assert "PKCE S256: yes" in result.output and "Signing keys: 1" in result.output
+
+
+def test_the_pages_with_the_button_let_its_form_go_to_the_provider(sso_app, identity_provider):
+    # Chromium applies form-action to the redirect that follows the button's POST.
+    csp = sso_app.test_client().get("/login").headers["Content-Security-Policy"]
+    assert f"form-action 'self' {identity_provider.issuer};" in csp
+    other = sso_app.test_client().get("/notifications").headers["Content-Security-Policy"]
+    assert "form-action 'self';" in other

@@ -8,7 +8,9 @@ the provider's published keys and its claims (issuer, audience, expiry, nonce).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
+import requests
 from authlib.integrations.flask_client import OAuth
 from flask import Flask, current_app
 
@@ -53,6 +55,28 @@ def setup() -> SsoSetup | None:
 def enabled() -> bool:
     """Tell whether an identity provider is configured."""
     return setup() is not None
+
+
+def form_targets() -> list[str]:
+    """Origins a sign-in form may be sent on to: the issuer's and its authorization
+    endpoint's, read from discovery once (the strict CSP's form-action covers redirects)."""
+    found = setup()
+    if found is None:
+        return []
+    origins = [_origin(found.settings.issuer)]
+    try:
+        metadata = found.client.load_server_metadata()
+    except (requests.RequestException, ValueError):
+        metadata = {}  # unreachable now: the sign-in itself will say so
+    endpoint = metadata.get("authorization_endpoint")
+    if endpoint and _origin(endpoint) not in origins:
+        origins.append(_origin(endpoint))
+    return origins
+
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
 
 
 def display_name() -> str:

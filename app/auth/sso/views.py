@@ -23,6 +23,7 @@ from app.auth.sso import client, identity, policy
 from app.auth.views import safe_next, start_session
 from app.extensions import db
 from app.mail import outbox
+from app.web import CSP
 
 bp = Blueprint("sso", __name__)
 
@@ -38,6 +39,22 @@ def sso_context():
         "sso_name": client.display_name,
         "sso_required": policy.sso_required,
     }
+
+
+# Pages that show "Sign in with ..." (or answer its form): their form may lead to the provider.
+BUTTON_PAGES = {"auth.login", "auth.accept_invite", "sso.start", "sso.callback"}
+
+
+@bp.after_app_request
+def allow_the_provider_as_form_target(response):
+    # The CSP's form-action also governs where a form's redirects go: without the provider's
+    # origin, Chromium stops the button's POST at its redirect to the provider.
+    if request.endpoint in BUTTON_PAGES and client.enabled():
+        targets = " ".join(client.form_targets())
+        response.headers["Content-Security-Policy"] = CSP.replace(
+            "form-action 'self'", f"form-action 'self' {targets}"
+        )
+    return response
 
 
 def callback_url() -> str:
