@@ -26,8 +26,7 @@ from app.config import normalise_url
 from app.extensions import db
 
 _PASSWORD_HASH = passwords.hash_password(PASSWORD)
-# Ports a live server may take in the browser tests, registered with the test provider.
-LIVE = (5721, 5722)  # hashed once: argon2 is slow on purpose
+# hashed once: argon2 is slow on purpose
 
 
 @pytest.fixture(scope="session")
@@ -201,16 +200,15 @@ def mail_app(make_app, mail_server):
 
 @pytest.fixture(scope="session")
 def identity_provider(tmp_path_factory):
-    """A real OpenID Provider on 127.0.0.1, for the test client's and a live server's
-    callbacks; skipped without Node.js and the npm package, unless CI requires it."""
+    """A real OpenID Provider on 127.0.0.1, for the test client's callbacks; skipped without
+    Node.js and the npm package, unless CI requires it."""
     ready = shutil.which("node") and (IDP_FOLDER / "node_modules" / "oidc-provider").is_dir()
     if not ready:
         if os.environ.get("RUNGS_REQUIRE_IDP") == "1":
             pytest.fail("Node.js and oidc-provider are required (RUNGS_REQUIRE_IDP=1): make test")
         pytest.skip("Node.js or oidc-provider is missing: make test installs it")
     provider = IdentityProvider(
-        ["http://localhost/sso/callback", *(f"http://127.0.0.1:{p}/sso/callback" for p in LIVE)],
-        tmp_path_factory.mktemp("idp") / "provider.log",
+        ["http://localhost/sso/callback"], tmp_path_factory.mktemp("idp") / "provider.log"
     )
     yield provider
     provider.stop()
