@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 export FLASK_APP := wsgi.py
 
-.PHONY: run test install browser lint format bench clean
+.PHONY: run test install browser idp lint format bench clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit("Rungs needs Python 3.11 or newer; set PYTHON=python3.11") if sys.version_info < (3, 11) else None'
@@ -28,7 +28,11 @@ run: install
 browser:
 	@bash tests/browser/setup.sh
 
-test: install browser
+# The SSO tests sign in against a real OpenID Provider (oidc-provider from npm, on Node.js).
+idp:
+	@bash tests/auth/idp/setup.sh
+
+test: install browser idp
 	$(BIN)/pytest
 
 lint: install
@@ -44,7 +48,8 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.run
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis tests/browser/node_modules
+	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis tests/browser/node_modules \
+	  tests/auth/idp/node_modules
 
 # Load and kill -9 under gunicorn, SQLite and PostgreSQL: no 5xx, no 2xx lost; see docs/data-safety.md.
 # Shorter: make safety SAFETY_ARGS="--seconds 20"; bench/out/safety.md keeps the figures.

@@ -23,6 +23,8 @@ DEFAULTS = {
     "HTTPS": False,
     "LOGIN_ADDRESS_LIMIT": 50,
     "LOGIN_ADDRESS_WINDOW": 15 * 60,
+    # Seconds between rounds of the background worker (digests, mail); 0 turns it off.
+    "WORKER_INTERVAL": 60,
 }
 
 

@@ -31,16 +31,28 @@ def create_app(test_config: dict | None = None) -> Flask:
     csrf.init_app(app)
     web.init_app(app)
 
+    from app import worker
+    from app.auth.sso import client as sso_client
+    from app.mail import config as mail_config
+
+    mail_config.init_app(app)  # stops here, saying why, if a mail setting cannot work
+    sso_client.init_app(app)  # likewise for the identity provider
+    worker.init_app(app)
+
     from app.admin.pay import bp as pay_bp
     from app.admin.views import bp as admin_bp
     from app.audit.views import bp as audit_bp
     from app.auth import cli as auth_cli
+    from app.auth.sso import cli as sso_cli
+    from app.auth.sso.views import bp as sso_bp
     from app.auth.views import bp as auth_bp
     from app.backup import cli as backup_cli
     from app.evidence.views import bp as evidence_bp
     from app.history.views import bp as history_bp
     from app.ladders import cli as ladder_cli
     from app.ladders.views import bp as ladders_bp
+    from app.mail import cli as mail_cli
+    from app.notifications.views import bp as notifications_bp
     from app.oneonone.views import bp as oneonone_bp
     from app.rubric.views import bp as rubric_bp
     from app.share.views import bp as share_bp
@@ -58,9 +70,13 @@ def create_app(test_config: dict | None = None) -> Flask:
         history_bp,
         oneonone_bp,
         share_bp,
+        sso_bp,
+        notifications_bp,
     ):
         app.register_blueprint(blueprint)
     auth_cli.init_app(app)
     ladder_cli.init_app(app)
     backup_cli.init_app(app)
+    mail_cli.init_app(app)
+    sso_cli.init_app(app)
     return app

@@ -3,11 +3,20 @@
 from __future__ import annotations
 
 import os
+import shutil
 from dataclasses import dataclass
 
 import flask_migrate
 import pytest
-from helpers import PASSWORD, sign_in
+from helpers import (
+    IDP_CLIENT,
+    IDP_FOLDER,
+    PASSWORD,
+    IdentityProvider,
+    MailServer,
+    self_signed_certificate,
+    sign_in,
+)
 from sqlalchemy import MetaData, create_engine, text
 
 from app import create_app
@@ -16,7 +25,8 @@ from app.auth.models import Role, User
 from app.config import normalise_url
 from app.extensions import db
 
-_PASSWORD_HASH = passwords.hash_password(PASSWORD)  # hashed once: argon2 is slow on purpose
+_PASSWORD_HASH = passwords.hash_password(PASSWORD)
+# hashed once: argon2 is slow on purpose
 
 
 @pytest.fixture(scope="session")
@@ -162,3 +172,55 @@ def pair(app, people):
     sign_in(manager, people.manager)
     rubric_id, _ = open_rubric(engineer)
     return engineer, manager, rubric_id, ids
+
+
+@pytest.fixture(scope="session")
+def certificate(tmp_path_factory):
+    """A self-signed certificate for 127.0.0.1, for the TLS mail servers."""
+    return self_signed_certificate(tmp_path_factory.mktemp("tls"))
+
+
+@pytest.fixture
+def mail_server():
+    """A real SMTP server on 127.0.0.1 (plain, for a relay on this machine)."""
+    server = MailServer("plain")
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def mail_app(make_app, mail_server):
+    """An app that sends its mail to the test SMTP server."""
+    return make_app(
+        SMTP_URL=mail_server.url,
+        MAIL_FROM="Rungs <rungs@example.com>",
+        BASE_URL="https://rungs.example.com",
+    )
+
+
+@pytest.fixture(scope="session")
+def identity_provider(tmp_path_factory):
+    """A real OpenID Provider on 127.0.0.1, for the test client's callbacks; skipped without
+    Node.js and the npm package, unless CI requires it."""
+    ready = shutil.which("node") and (IDP_FOLDER / "node_modules" / "oidc-provider").is_dir()
+    if not ready:
+        if os.environ.get("RUNGS_REQUIRE_IDP") == "1":
+            pytest.fail("Node.js and oidc-provider are required (RUNGS_REQUIRE_IDP=1): make test")
+        pytest.skip("Node.js or oidc-provider is missing: make test installs it")
+    provider = IdentityProvider(
+        ["http://localhost/sso/callback"], tmp_path_factory.mktemp("idp") / "provider.log"
+    )
+    yield provider
+    provider.stop()
+
+
+@pytest.fixture
+def sso_app(make_app, identity_provider):
+    """An app that signs people in with the test identity provider."""
+    return make_app(
+        OIDC_ISSUER=identity_provider.issuer,
+        OIDC_CLIENT_ID=IDP_CLIENT["client_id"],
+        OIDC_CLIENT_SECRET=IDP_CLIENT["client_secret"],
+        OIDC_NAME="Test IdP",
+        OIDC_DOMAINS="joinable.example",
+    )

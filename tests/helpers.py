@@ -2,13 +2,32 @@
 
 from __future__ import annotations
 
+import ipaddress
+import json
 import os
 import re
+import socket
+import ssl
+import subprocess
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from email import message_from_bytes
+from email import policy as email_policy
+from email.message import EmailMessage
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import urlencode
+
+import requests
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.x509.oid import NameOID
 
 from app.ladders.spec import (
     CategorySpec,
@@ -188,3 +207,207 @@ def login_form(port: int) -> tuple[str, str]:
     browser = harness.Browser(port)
     page = browser.send("GET", "/login")
     return browser.cookie_header(), csrf_from(page.text)
+
+
+# Mail: a real SMTP server (aiosmtpd) on 127.0.0.1 -----------------------------------------
+
+
+@dataclass
+class Received:
+    """One mail as the SMTP server got it."""
+
+    sender: str
+    recipients: list[str]
+    message: EmailMessage
+
+    def part(self, subtype: str) -> str:
+        """The text of the text/plain or text/html part."""
+        found = self.message.get_body(preferencelist=(subtype,))
+        assert found is not None and found.get_content_subtype() == subtype, subtype
+        return found.get_content()
+
+
+class Inbox:
+    """The aiosmtpd handler: keeps what arrives, or answers with the replies queued first."""
+
+    def __init__(self):
+        self.received: list[Received] = []
+        self.replies: list[str] = []  # e.g. "451 4.3.0 Try again later", used up in order
+        self.cut_after_data = False  # drop the connection once a mail is in, before answering
+        self.logins: list[tuple[str, str]] = []
+
+    async def handle_DATA(self, server, session, envelope):
+        if self.replies:
+            return self.replies.pop(0)
+        self.received.append(
+            Received(
+                envelope.mail_from,
+                list(envelope.rcpt_tos),
+                message_from_bytes(envelope.original_content, policy=email_policy.default),
+            )
+        )
+        if self.cut_after_data:
+            server.transport.close()
+        return "250 2.0.0 Queued"
+
+    def authenticate(self, server, session, envelope, mechanism, auth_data):
+        login = auth_data.login.decode()
+        password = auth_data.password.decode()
+        self.logins.append((login, password))
+        return AuthResult(success=(login, password) == ("rungs", "mail-password"), handled=False)
+
+    def wait_for(self, count: int, timeout: float = 5.0) -> list[Received]:
+        deadline = time.monotonic() + timeout
+        while len(self.received) < count and time.monotonic() < deadline:
+            time.sleep(0.02)
+        return self.received
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def self_signed_certificate(folder: Path) -> tuple[Path, Path]:
+    """A certificate for 127.0.0.1 and localhost, and its key; trust it with SSL_CERT_FILE."""
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "localhost")])
+    now = datetime.now(UTC)
+    certificate = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - timedelta(minutes=5))
+        .not_valid_after(now + timedelta(days=1))
+        .add_extension(
+            x509.SubjectAlternativeName(
+                [x509.DNSName("localhost"), x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]
+            ),
+            critical=False,
+        )
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    cert_path, key_path = folder / "smtp-cert.pem", folder / "smtp-key.pem"
+    cert_path.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
+    key_path.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.TraditionalOpenSSL,
+            serialization.NoEncryption(),
+        )
+    )
+    return cert_path, key_path
+
+
+class MailServer:
+    """An aiosmtpd server on a free port of 127.0.0.1: plain, STARTTLS with AUTH, or TLS."""
+
+    def __init__(self, mode: str = "plain", certificate: tuple[Path, Path] | None = None):
+        self.inbox = Inbox()
+        self.port = free_port()
+        self.mode = mode
+        options: dict = {}
+        if mode in ("starttls", "tls"):
+            context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+            context.load_cert_chain(*certificate)
+            if mode == "starttls":
+                options.update(
+                    tls_context=context,
+                    require_starttls=True,
+                    authenticator=self.inbox.authenticate,
+                    auth_required=True,
+                    auth_require_tls=True,
+                )
+            else:
+                options.update(ssl_context=context)
+        self.controller = Controller(
+            self.inbox, hostname="127.0.0.1", port=self.port, ready_timeout=10, **options
+        )
+        self.controller.start()
+
+    @property
+    def url(self) -> str:
+        if self.mode == "plain":
+            return f"smtp://127.0.0.1:{self.port}?tls=off"
+        if self.mode == "starttls":
+            return f"smtp://rungs:mail-password@127.0.0.1:{self.port}"
+        return f"smtps://127.0.0.1:{self.port}"
+
+    def stop(self) -> None:
+        self.controller.stop()
+
+
+# Single sign-on: a real OpenID Provider (oidc-provider on Node.js) on 127.0.0.1 -----------
+
+IDP_FOLDER = Path(__file__).parent / "auth" / "idp"
+IDP_CLIENT = {"client_id": "rungs", "client_secret": "idp-client-secret"}
+IDP_ACCOUNTS = {
+    "eli": {"email": "engineer@example.com", "email_verified": True, "name": "Eli Engineer"},
+    "ada": {"email": "admin@example.com", "email_verified": True, "name": "Ada Admin"},
+    "nia": {"email": "nia@example.com", "email_verified": True, "name": "Nia New"},
+    "una": {"email": "una@example.com", "email_verified": False, "name": "Una Unverified"},
+    "sam": {"email": "sam@elsewhere.example", "email_verified": True, "name": "Sam Stranger"},
+    "dee": {"email": "Dee@Joinable.Example", "email_verified": True, "name": "Dee Domain"},
+}
+
+
+class IdentityProvider:
+    """oidc-provider started with Node.js on a free port, with the accounts above."""
+
+    def __init__(self, redirect_uris: list[str], log: Path):
+        self.port = free_port()
+        self.issuer = f"http://127.0.0.1:{self.port}"
+        env = {
+            **os.environ,
+            "PORT": str(self.port),
+            "CLIENTS": json.dumps([{**IDP_CLIENT, "redirect_uris": redirect_uris}]),
+            "ACCOUNTS": json.dumps(IDP_ACCOUNTS),
+        }
+        self.log = log.open("w")
+        self.process = subprocess.Popen(
+            ["node", str(IDP_FOLDER / "provider.mjs")],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=self.log,
+            text=True,
+        )
+        line = self.process.stdout.readline()
+        if not line.startswith("listening"):
+            self.stop()
+            raise RuntimeError(f"the identity provider did not start; see {log}")
+
+    def authorize(self, url: str, login: str) -> str:
+        """Sign in at the provider as ``login`` from its authorization URL; return the
+        address it sends the browser back to (Rungs' callback, with code and state)."""
+        browser = requests.Session()
+        while url.startswith(self.issuer):
+            response = browser.get(url, allow_redirects=False, timeout=10)
+            if response.status_code == 200 and "/interaction/" in url:
+                action = re.search(r'action="([^"]+)"', response.text).group(1)
+                response = browser.post(
+                    self.issuer + action, data={"login": login}, allow_redirects=False, timeout=10
+                )
+            assert response.status_code in (302, 303), (response.status_code, response.text)
+            location = response.headers["Location"]
+            url = location if "://" in location else self.issuer + location
+        return url
+
+    def set_clock(self, offset_seconds: int) -> None:
+        """Shift the provider's clock: its tokens then carry times that far off."""
+        requests.post(
+            f"{self.issuer}/__test/clock", data=json.dumps({"offset": offset_seconds}), timeout=5
+        )
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        self.process.stdout.close()
+        self.log.close()

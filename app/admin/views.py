@@ -14,6 +14,8 @@ from app.auth import accounts, throttle
 from app.auth.accounts import AccountError
 from app.auth.models import Invitation, Role, User
 from app.extensions import db
+from app.mail.outbox import absolute
+from app.notifications import notify
 from app.web import id_value
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -73,7 +75,7 @@ def render_users(invite_form: InviteForm, invite_link: str | None = None, status
 
 def show_link_once(token: str, message: str):
     """Keep a new link for the next page view only, and go there (303)."""
-    session["invite_link"] = url_for("auth.accept_invite", token=token, _external=True)
+    session["invite_link"] = absolute(url_for("auth.accept_invite", token=token))
     flash(message, "success")
     return redirect(url_for("admin.users"), code=303)
 
@@ -101,13 +103,16 @@ def invite():
         )
         token = Invitation.issue("invite", user=user, days=INVITE_DAYS, created_by=current_user)
         audit.record("invitation.issued", current_user, user, detail=f"new {user.role} account")
+        link = absolute(url_for("auth.accept_invite", token=token))
+        emailed = notify.invitation(user, link, days=INVITE_DAYS, by=current_user.name)
         db.session.commit()
     except (AccountError, ValueError) as error:
         db.session.rollback()
         form.email.errors.append(str(error))
         return render_users(form, status=422)
+    sent = f"We are emailing it to {user.email}; here it is too" if emailed else "Send this link"
     return show_link_once(
-        token, f"Invited {user.name}. Send them this link; it works once, for {INVITE_DAYS} days."
+        token, f"Invited {user.name}. {sent}: it works once, for {INVITE_DAYS} days."
     )
 
 
@@ -120,9 +125,12 @@ def reinvite(user_id: int):
         Invitation.revoke_for(user)  # a lost link stops working once a new one is made
         token = Invitation.issue("invite", user=user, days=INVITE_DAYS, created_by=current_user)
         audit.record("invitation.issued", current_user, user, detail="new link for an account")
+        link = absolute(url_for("auth.accept_invite", token=token))
+        emailed = notify.sign_in_link(user, link, days=INVITE_DAYS, by=current_user.name)
         db.session.commit()
+        sent = f"; we are emailing it to {user.email}" if emailed else ""
         return show_link_once(
-            token, f"New link for {user.name}; it works once, for {INVITE_DAYS} days."
+            token, f"New link for {user.name}{sent}. It works once, for {INVITE_DAYS} days."
         )
     abort(400)
 

@@ -29,6 +29,9 @@ KINDS = {
     "setup.used": "Setup link used",
     "ladder.imported": "Ladder imported",
     "ladder.pay_bands": "Pay bands changed",
+    "auth.sso_refused": "SSO sign-in refused",
+    "auth.sso_required": "SSO requirement changed",
+    "account.sso_linked": "Linked to SSO",
 }
 
 LABEL_MAX = 254

@@ -14,6 +14,7 @@ from app.auth import throttle
 from app.auth.accounts import AccountError, create_user, deactivate, find_manager, set_manager
 from app.auth.models import Invitation, User, admin_exists
 from app.extensions import db
+from app.notifications import notify
 
 users = AppGroup("users", help="Manage user accounts.")
 
@@ -38,12 +39,23 @@ def lookup(email: str) -> User:
 @click.option("--role", type=click.Choice(["admin", "manager", "engineer"]), default="engineer")
 @click.option("--manager", "manager_email", help="Email of the user's manager.")
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
-def create(email, name, role, manager_email, password_stdin):
+@click.option(
+    "--break-glass",
+    is_flag=True,
+    help="An admin who may sign in with a password even when single sign-on is required.",
+)
+def create(email, name, role, manager_email, password_stdin, break_glass):
     """Create a user."""
+    if break_glass and (role != "admin" or not password_stdin):
+        fail(
+            "A break-glass account is an admin with a password: use --role admin --password-stdin."
+        )
     password = sys.stdin.readline().rstrip("\r\n") if password_stdin else None
     try:
         user = create_user(email, name, role, manager_email=manager_email, password=password)
-        audit.record("account.created", audit.command_line(), user, detail=f"{role} account")
+        user.break_glass = break_glass
+        detail = "break-glass admin account" if break_glass else f"{role} account"
+        audit.record("account.created", audit.command_line(), user, detail=detail)
         db.session.commit()
     except AccountError as error:
         fail(str(error))
@@ -51,8 +63,11 @@ def create(email, name, role, manager_email, password_stdin):
     if password is None:
         token = Invitation.issue("invite", user=user, days=7)
         audit.record("invitation.issued", audit.command_line(), user, detail="from the shell")
+        link = f"{base_url()}/invite/{token}"
+        if notify.invitation(user, link, days=7, by="Your Rungs admin"):
+            click.echo(f"Emailing the invitation to {user.email} (the mail worker sends it).")
         db.session.commit()
-        click.echo(f"Invitation link (valid 7 days): {base_url()}/invite/{token}")
+        click.echo(f"Invitation link (valid 7 days): {link}")
 
 
 @users.command("list")

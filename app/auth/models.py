@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 from flask_login import UserMixin
-from sqlalchemy import ForeignKey, String, func, or_, select, update
+from sqlalchemy import ForeignKey, Index, String, false, func, or_, select, update
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -24,6 +24,8 @@ class Role(StrEnum):
 
 class User(UserMixin, db.Model):
     __tablename__ = "users"
+    # A unique index, not a constraint: SQLite adds it without rebuilding the table.
+    __table_args__ = (Index("uq_users_oidc_identity", "oidc_issuer", "oidc_subject", unique=True),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     # Stored lower-cased so uniqueness is case-insensitive on every database.
@@ -36,13 +38,18 @@ class User(UserMixin, db.Model):
     # Bumped to end every session and remember-me cookie of this user at once.
     session_version: Mapped[int] = mapped_column(default=1)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # The identity provider's account linked at the first SSO sign-in (app/auth/sso).
+    oidc_issuer: Mapped[str | None] = mapped_column(String(255))
+    oidc_subject: Mapped[str | None] = mapped_column(String(255))
+    # Created on the command line; may still sign in with a password when SSO is required.
+    break_glass: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     manager: Mapped[User | None] = relationship(remote_side=[id], back_populates="reports")
     reports: Mapped[list[User]] = relationship(back_populates="manager")
 
     @property
     def is_active(self) -> bool:
-        return self.active and self.password_hash is not None
+        return self.active and (self.password_hash is not None or self.oidc_subject is not None)
 
     def get_id(self) -> str:
         return f"{self.id}:{self.session_version}"

@@ -11,6 +11,7 @@ from app.audit import log as audit
 from app.auth import passwords, throttle
 from app.auth.forms import ChangePasswordForm, LoginForm, NewPasswordForm, SetupForm
 from app.auth.models import Invitation, Role, User, admin_exists, normalise_email
+from app.auth.sso import policy as sso_policy
 from app.database import write_intent
 from app.extensions import db, login_manager
 from app.web import id_value
@@ -62,7 +63,8 @@ def login():
         verdict = throttle.attempt(email, address)
         if verdict.allowed:
             user, matched = check_password(email, form.password.data)
-            if matched:
+            sso_only = matched and not sso_policy.password_allowed(user)
+            if matched and not sso_only:
                 throttle.succeeded(email, address)
                 if passwords.needs_rehash(user.password_hash):
                     user.password_hash = passwords.hash_password(form.password.data)
@@ -74,11 +76,15 @@ def login():
                 why = "no account has this email"
             elif not user.is_active:
                 why = "the account is deactivated or not set up"
+            elif not sso_policy.password_allowed(user):
+                why = "passwords are off (single sign-on is required)"
             else:
                 why = "wrong password"
             audit_failure(user, form.email.data, verdict, why)
             db.session.commit()
-            error = "That email and password do not match an account."
+            error = (
+                sso_policy.password_refusal() or "That email and password do not match an account."
+            )
         else:
             error = verdict.message
     status = 200 if error is None and not form.errors else 422
@@ -162,7 +168,7 @@ def accept_invite(token: str):
     if link is None or link.user is None or not link.user.active:
         return render_template("auth/invite_invalid.html"), 404
     form = NewPasswordForm()
-    if form.validate_on_submit():
+    if form.validate_on_submit() and sso_policy.password_allowed(link.user):
         password_hash = passwords.hash_password(form.password.data)
         if not link.claim():  # another request used it meanwhile
             db.session.rollback()
@@ -182,6 +188,9 @@ def accept_invite(token: str):
 @login_required
 def change_password():
     """Change one's password, which signs out every other session."""
+    if not sso_policy.password_allowed(current_user):
+        flash(sso_policy.password_refusal(), "info")
+        return redirect(url_for("team.start"), code=303)
     form = ChangePasswordForm()
     if form.validate_on_submit():
         # Guessing the current password counts towards the same lock as signing in.

@@ -15,7 +15,11 @@ class Event(db.Model):
     """One change to a rubric: who, when, what, before and after. Never edited or deleted."""
 
     __tablename__ = "events"
-    __table_args__ = (Index("ix_events_rubric_id_id", "rubric_id", "id"),)
+    __table_args__ = (
+        Index("ix_events_rubric_id_id", "rubric_id", "id"),
+        # The notification digest looks for recent manager ratings across rubrics.
+        Index("ix_events_kind_created_at", "kind", "created_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     rubric_id: Mapped[int] = mapped_column(ForeignKey("rubrics.id", ondelete="CASCADE"))

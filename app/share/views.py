@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Blueprint, Response, abort, flash, render_template, request
+from flask import Blueprint, Response, abort, flash, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
@@ -13,6 +13,7 @@ from app.evidence.models import Evidence
 from app.extensions import db
 from app.history.events import Kind, record
 from app.history.models import Event
+from app.notifications import notify
 from app.rubric import page as rubric_page
 from app.rubric import queries
 from app.rubric.side import Side
@@ -117,6 +118,9 @@ def signoff(rubric_id: int):
             "comment": form.comment.data or "",
         },
     )
+    level = page.index.name_at(page.index.position(target))
+    link = url_for("share.packet", rubric_id=rubric_id, target=target)
+    notify.packet_signed(page.rubric.user_id, by=current_user, level=level, link=link)
     db.session.commit()
     flash("Sign-off recorded in the rubric's history.", "success")
     return see_other("share.packet", rubric_id=rubric_id, target=target)

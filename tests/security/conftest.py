@@ -14,7 +14,7 @@ from app.ladders import store
 
 @dataclass
 class Objects:
-    """The engineer's rubric, evidence, 1:1 and action item on the small ladder."""
+    """The engineer's rubric, evidence, 1:1, action item and notification on the small ladder."""
 
     user_id: int
     rubric_id: int
@@ -22,6 +22,7 @@ class Objects:
     evidence_id: int
     meeting_id: int
     action_id: int
+    notification_id: int
 
 
 def insert(table: str, **values) -> int:
@@ -50,5 +51,6 @@ def objects(app, people) -> Objects:
         )
         meeting = insert("meetings", rubric_id=rubric, started_by_id=people.manager.id)
         action = insert("action_items", meeting_id=meeting, text="Pair up.", owner_id=me)
+        note = insert("notifications", user_id=me, kind="packet.signed", title="Signed.", link="/")
         db.session.commit()
-        return Objects(me, rubric, cid, evidence, meeting, action)
+        return Objects(me, rubric, cid, evidence, meeting, action, note)
