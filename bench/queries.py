@@ -14,24 +14,9 @@ from sqlalchemy import event
 from app.extensions import db
 from bench.dataset import PASSWORD, BenchError, Person
 from bench.harness import form_token, live_url, meta_token
+from bench.sql import QueryCounter
 
 HX = {"HX-Request": "true"}
-IGNORED = {"BEGIN", "COMMIT", "ROLLBACK", "PRAGMA", "SAVEPOINT", "RELEASE"}
-
-
-class QueryCounter:
-    """Count the SQL statements an app sends, leaving transaction control aside.
-
-    The same rule as tests/test_rubric.py's QueryCounter.
-    """
-
-    def __init__(self):
-        self.statements: list[str] = []
-
-    def __call__(self, _conn, _cursor, statement, *_args):
-        word = statement.lstrip().split(None, 1)[0].upper()
-        if word not in IGNORED:
-            self.statements.append(statement)
 
 
 @dataclass(frozen=True)

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime, time
 
-from flask import Blueprint, abort, flash, render_template, request
+from flask import Blueprint, Response, abort, flash, render_template, request
 from flask_login import current_user, login_required
-from jinja2_fragments.flask import render_block
 
 from app.access import rubric_or_404
 from app.history import past
@@ -17,7 +16,7 @@ from app.ladders import store
 from app.oneonone.queries import last_ended
 from app.rubric.render import TEMPLATE as RUBRIC_TEMPLATE
 from app.rubric.render import context
-from app.web import id_value, is_htmx, parse_day
+from app.web import fragment, id_value, is_htmx, parse_day
 
 bp = Blueprint("history", __name__)
 
@@ -98,5 +97,7 @@ def chart(rubric_id: int):
     index = stored.index(owned.rubric.track_key)
     steps = levels_over_time(rubric_id, stored, index, owned.owner_name)
     if is_htmx():
-        return render_block(RUBRIC_TEMPLATE, "steps", steps=steps)
-    return render_template("history/chart.html", owned=owned, steps=steps)
+        return fragment(RUBRIC_TEMPLATE, ["steps"], steps=steps)
+    response = Response(render_template("history/chart.html", owned=owned, steps=steps))
+    response.vary.add("HX-Request")
+    return response

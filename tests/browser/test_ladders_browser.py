@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from test_rubric_browser import sign_in
+from helpers import browser_sign_in as sign_in
 
 pytestmark = pytest.mark.browser
 

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from helpers import browser_sign_in as sign_in
 from helpers import small_ladder
-from test_rubric_browser import sign_in
 
 from app.extensions import db
 from app.ladders import store

@@ -6,9 +6,9 @@ import io
 import unicodedata
 
 import pytest
+from helpers import browser_sign_in as sign_in
 from helpers import small_ladder
 from pypdf import PdfReader
-from test_rubric_browser import sign_in
 
 from app.extensions import db
 from app.ladders import store

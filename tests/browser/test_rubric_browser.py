@@ -6,7 +6,8 @@ import json
 import re
 
 import pytest
-from helpers import PASSWORD, small_ladder
+from helpers import browser_sign_in as sign_in
+from helpers import small_ladder
 
 from app.extensions import db
 from app.ladders import store
@@ -20,14 +21,6 @@ def site(app, people, live_server):
         store.save(small_ladder())
         db.session.commit()
     return live_server
-
-
-def sign_in(page, base, user):
-    page.goto(f"{base}/login")
-    page.get_by_label("Email").fill(user.email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(lambda url: "/login" not in url)
 
 
 def test_rating_updates_badge_and_gaps_without_reload(site, people, new_page):

@@ -6,9 +6,9 @@ import re
 
 import pytest
 from helpers import HX, rate, sign_in
-from test_rubric import QueryCounter
 
 from app.extensions import db
+from bench.sql import QueryCounter
 
 
 @pytest.fixture

@@ -10,11 +10,12 @@ import pytest
 import yaml
 from sqlalchemy import func, select
 
+from app import ROOT
 from app.extensions import db
 from app.ladders.models import Competency, Ladder
 
-SHARED = Path(__file__).resolve().parents[2] / "shared" / "ladders"
-DEFAULT = Path(__file__).resolve().parents[1] / "app" / "ladders" / "default" / "engineering.yml"
+SHARED = Path(ROOT).parent / "shared" / "ladders"
+DEFAULT = Path(ROOT) / "app" / "ladders" / "default" / "engineering.yml"
 
 needs_shared = pytest.mark.skipif(
     not SHARED.is_dir(), reason="shared/ladders is not beside the repo"

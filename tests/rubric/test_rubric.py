@@ -13,6 +13,7 @@ from app.history.models import Event
 from app.ladders import store
 from app.ladders.synthetic import ladder as synthetic_ladder
 from app.rubric.models import Rating
+from bench.sql import QueryCounter
 
 
 @pytest.fixture
@@ -216,18 +217,6 @@ def test_access_rules_for_rubrics(app, client, people, ladder):
             select(Rating).where(Rating.competency_id == cid, Rating.rubric_id == mine)
         )
         assert (row.self_step, row.manager_step) == (None, "sometimes")
-
-
-class QueryCounter:
-    """Count the SQL statements an app sends, leaving transaction control aside."""
-
-    def __init__(self):
-        self.statements: list[str] = []
-
-    def __call__(self, _conn, _cursor, statement, *_args):
-        word = statement.lstrip().split(None, 1)[0].upper()
-        if word not in {"BEGIN", "COMMIT", "ROLLBACK", "PRAGMA", "SAVEPOINT", "RELEASE"}:
-            self.statements.append(statement)
 
 
 @pytest.mark.parametrize("size", [100, 2000])

@@ -11,6 +11,7 @@ import pytest
 from helpers import HX, PASSWORD, sign_in
 from sqlalchemy import func, select
 
+from app import ROOT
 from app.audit import log as audit
 from app.audit.models import AppendOnlyError, AuditEvent
 from app.audit.views import PAGE_SIZE
@@ -19,7 +20,7 @@ from app.auth.throttle import pair_key
 from app.clock import utcnow
 from app.extensions import db
 
-DEFAULT = Path(__file__).resolve().parents[1] / "app" / "ladders" / "default" / "engineering.yml"
+DEFAULT = Path(ROOT) / "app" / "ladders" / "default" / "engineering.yml"
 SECRET = "Tr0ub4dor&3-never-logged"
 
 
