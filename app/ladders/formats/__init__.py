@@ -70,7 +70,7 @@ def parse(
 
 def _checked(parsed: Parsed, file: str) -> LadderSpec:
     # Run the semantic checks even after structural problems: one upload shows all of them.
-    problems = parsed.problems + validate(parsed.spec, file=file, lines=parsed.lines)
+    problems = validate(parsed.spec, file=file, lines=parsed.lines, found=parsed.problems)
     if problems:
         # Different checks can find the same thing; say it once.
         raise LadderFormatError(dict.fromkeys(problems))

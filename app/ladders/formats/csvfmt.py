@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import csv
 import io
+from collections import Counter
 from dataclasses import dataclass
 
-from app.ladders.formats.errors import LadderFormatError, Problem
+from app.ladders.formats.errors import LadderFormatError, Problem, Problems
 from app.ladders.formats.slug import competency_key, slugify, unique
 from app.ladders.formats.validate import MAX_COMPETENCIES, Parsed
 from app.ladders.formats.yamlread import Path
@@ -33,7 +34,7 @@ class _Row:
 
 def parse_csv(text: str, *, file: str, key: str, name: str) -> Parsed:
     """Parse CSV text (header row first) into a one-track or multi-track ladder."""
-    problems: list[Problem] = []
+    problems = Problems()
     rows = _rows(text, file, problems)
     if not rows and problems:
         # No usable header or no readable row: the ladder checks would only repeat that.
@@ -124,7 +125,7 @@ def _header(cells: list[str], file: str, line: int, problems: list[Problem]) -> 
             problems.append(
                 Problem(file, line, f"unknown column {n[:40]!r} (expected: {', '.join(COLUMNS)})")
             )
-    for n in sorted({n for n in names if names.count(n) > 1}):
+    for n in sorted(n for n, times in Counter(names).items() if times > 1):
         problems.append(Problem(file, line, f"column {n[:40]!r} appears more than once"))
     missing = [c for c in REQUIRED if c not in names]
     if missing:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from app.ladders.formats.errors import LadderFormatError, Problem
+from app.ladders.formats.errors import LadderFormatError, Problem, Problems
 from app.ladders.formats.fields import Reader, kind, show
 from app.ladders.formats.slug import competency_key, humanise, slugify, strip_decoration, unique
 from app.ladders.formats.validate import Parsed
@@ -43,7 +43,7 @@ def parse_monzo(text: str, *, file: str, key: str, fallback_name: str) -> Parsed
     front, body = parts
     # The opening "---" is line 1 of the file, so YAML line n is file line n + 1.
     doc = load_yaml(front, file=file, line_offset=1)
-    r = Reader(file, doc.lines, list(doc.problems))
+    r = Reader(file, doc.lines, Problems(doc.problems))
     top = r.mapping(doc.data, (), "the front matter")
     if top is None:
         raise LadderFormatError(r.problems)

@@ -8,7 +8,8 @@ from typing import Any
 
 import yaml
 
-from app.ladders.formats.errors import LadderFormatError, Problem
+from app.ladders import limits
+from app.ladders.formats.errors import LadderFormatError, Problem, Problems
 
 # libyaml's composer recurses in C and crashes the interpreter on very deep nesting, so the
 # event stream is checked first; no real ladder nests anywhere near this deep.
@@ -40,13 +41,13 @@ class YamlDoc:
 
     data: Any
     lines: dict[Path, int] = field(default_factory=dict)
-    problems: list[Problem] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=Problems)
 
 
 def load_yaml(text: str, *, file: str, line_offset: int = 0) -> YamlDoc:
     """Parse ``text``; raise LadderFormatError naming the file line of a syntax error."""
     try:
-        _check_depth(text)
+        _check_shape(text, file, line_offset)
         loader = _Loader(text)
         try:
             node = loader.get_single_node()
@@ -66,23 +67,66 @@ def load_yaml(text: str, *, file: str, line_offset: int = 0) -> YamlDoc:
     if node is None:
         return YamlDoc(None)
     lines: dict[Path, int] = {}
-    problems: list[Problem] = []
+    problems = Problems()
     _index(node, lines, problems, file, line_offset)
     return YamlDoc(data, lines, problems)
 
 
-def _check_depth(text: str) -> None:
-    depth = 0
+def _check_shape(text: str, file: str, offset: int) -> None:
+    """Refuse, from the event stream and before anything is built, a document that nests too
+    deep or that expands, aliases repeated, past the text or node limits of a ladder.
+
+    Reading stops at the first event past a limit, so a hostile file costs no more than a
+    ladder of the largest accepted size.
+    """
+    chars = nodes = 0
+    sizes: dict[str, tuple[int, int]] = {}  # anchor -> (chars, nodes) of its value, expanded
+    open_: list[tuple[str | None, int, int]] = []  # collections being read: anchor, start sizes
     for event in yaml.parse(text, Loader=_Base):
-        if isinstance(event, yaml.CollectionStartEvent):
-            depth += 1
-            if depth > MAX_DEPTH:
+        if isinstance(event, yaml.ScalarEvent):
+            chars, nodes = chars + len(event.value), nodes + 1
+            if event.anchor:
+                sizes[event.anchor] = (len(event.value), 1)
+        elif isinstance(event, yaml.AliasEvent):
+            if any(anchor == event.anchor for anchor, _, _ in open_):
+                _refuse(file, event, offset, f"the alias *{event.anchor[:40]} contains itself")
+            more_chars, more_nodes = sizes.get(event.anchor, (0, 0))  # unknown: composer says
+            chars, nodes = chars + more_chars, nodes + more_nodes
+        elif isinstance(event, yaml.CollectionStartEvent):
+            if len(open_) >= MAX_DEPTH:
                 raise yaml.MarkedYAMLError(
                     problem=f"nested more than {MAX_DEPTH} levels deep",
                     problem_mark=event.start_mark,
                 )
+            nodes += 1
+            open_.append((event.anchor, chars, nodes - 1))
         elif isinstance(event, yaml.CollectionEndEvent):
-            depth -= 1
+            anchor, start_chars, start_nodes = open_.pop()
+            if anchor:
+                sizes[anchor] = (chars - start_chars, nodes - start_nodes)
+        else:
+            continue
+        if chars > limits.TEXT:
+            _refuse(
+                file,
+                event,
+                offset,
+                f"the YAML holds more than {limits.TEXT:,} characters of text once its aliases "
+                "are expanded, the most a ladder may hold",
+            )
+        if nodes > limits.NODES:
+            _refuse(
+                file,
+                event,
+                offset,
+                f"the YAML holds more than {limits.NODES:,} values once its aliases are "
+                "expanded, the most a ladder file may hold",
+            )
+
+
+def _refuse(file: str, event: yaml.Event, offset: int, message: str) -> None:
+    line = event.start_mark.line + 1 + offset if event.start_mark else None
+    raise LadderFormatError([Problem(file, line, message)])
 
 
 def _syntax_problem(exc: yaml.MarkedYAMLError, text: str, file: str, offset: int) -> Problem:
