@@ -11,7 +11,8 @@ from app.ladders.formats import FORMATS
 
 FORMAT_LABELS = {
     "rungs": "Rungs YAML",
-    "csv": "CSV (one row per competency)",
+    "csv": "CSV (a row per competency, or a grid)",
+    "xlsx": "Excel workbook (.xlsx)",
     "ft": "FT job-family YAML",
     "monzo": "Monzo Markdown with front matter",
     "outline": "Markdown outline",

@@ -8,6 +8,7 @@ import json
 from dataclasses import dataclass
 from datetime import date
 
+from app import csvsafe
 from app.rubric import engine, service
 from app.rubric.page import RubricView
 
@@ -162,7 +163,7 @@ def to_csv(view: RubricView) -> str:
     fields = ["level", "category", "key", "competency", "self", "manager", "evidence", "focus"]
     writer = csv.DictWriter(out, fieldnames=fields, lineterminator="\n")
     writer.writeheader()
-    writer.writerows(rows)
+    writer.writerows({k: csvsafe.escape(v) for k, v in row.items()} for row in rows)
     return out.getvalue()
 
 

@@ -113,5 +113,7 @@ def test_export_then_parse_gives_back_the_competencies():
 
 def test_export_writes_names_and_joined_tracks():
     lines = export_csv(parse_csv(CSV)).split("\n")
-    assert lines[0] == "track,level,category,competency,description,examples"
+    assert lines[0] == (
+        "track,level,category,competency,description,examples,key,track_key,level_key,category_key"
+    )
     assert lines[1].startswith("ic|manager,Engineer I,Craft,Writes tests,")

@@ -68,7 +68,7 @@ def parse_ft(text: str, *, file: str, key: str) -> Parsed:
         competencies=tuple(comps),
         rule=RULE,
     )
-    return Parsed(spec, out, r.problems)
+    return Parsed(spec, out, r.problems, list(doc.warnings))
 
 
 def _ref(value: str) -> str:

@@ -80,7 +80,7 @@ def parse_rungs(text: str, *, file: str, key: str | None = None) -> Parsed:
     for path, line in doc.lines.items():
         if path[:1] == ("rule",):
             out[path] = line
-    return Parsed(spec, out, r.problems)
+    return Parsed(spec, out, r.problems, list(doc.warnings))
 
 
 def _entries(

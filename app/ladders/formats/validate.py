@@ -34,6 +34,7 @@ class Parsed:
     problems: list[Problem] = field(default_factory=Problems)
     # Things read differently from how they were written, or skipped: shown in the preview.
     warnings: list[Problem] = field(default_factory=list)
+    layout: str | None = None  # how the file was read, for formats that read several ways
 
 
 def validate(

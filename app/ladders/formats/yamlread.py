@@ -42,10 +42,65 @@ class YamlDoc:
     data: Any
     lines: dict[Path, int] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=Problems)
+    warnings: list[Problem] = field(default_factory=list)
+
+
+# Re-reading a file after each TAB fixed costs a parse each: at most this many bytes in all.
+_TAB_BUDGET = 20 * 1024 * 1024
+_DASHES = re.compile(r"^ *(?:-[ \t]+)*-[ \t]*$")
 
 
 def load_yaml(text: str, *, file: str, line_offset: int = 0) -> YamlDoc:
-    """Parse ``text``; raise LadderFormatError naming the file line of a syntax error."""
+    """Parse ``text``; raise LadderFormatError naming the file line of a syntax error.
+
+    YAML 1.2 allows a TAB as the separation after a sequence dash (``-\tvalue``, spec 6.2,
+    "Separation Spaces"), as js-yaml and so Monzo's site read it; PyYAML follows YAML 1.1
+    there. Where the scanner stops on such a TAB, and only there (so never inside a block
+    scalar, whose TABs are text), the TAB is read as a space and the file parsed again. Lines
+    and columns stay the same, so every problem still points at the right place.
+    """
+    warnings: list[Problem] = []
+    budget = _TAB_BUDGET
+    while True:
+        try:
+            node, data = _load(text, file, line_offset)
+            break
+        except yaml.MarkedYAMLError as exc:
+            fixed = _tab_after_dash(text, exc)
+            budget -= len(text)
+            if fixed is None or budget < 0:
+                raise LadderFormatError([_syntax_problem(exc, text, file, line_offset)]) from None
+            line = exc.problem_mark.line + 1 + line_offset
+            msg = "a TAB after '-' was read as a space, as YAML 1.2 allows"
+            warnings.append(Problem(file, line, msg))
+            text = fixed
+    if node is None:
+        return YamlDoc(None, warnings=warnings)
+    lines: dict[Path, int] = {}
+    problems = Problems()
+    _index(node, lines, problems, file, line_offset)
+    return YamlDoc(data, lines, problems, warnings)
+
+
+def _tab_after_dash(text: str, exc: yaml.MarkedYAMLError) -> str | None:
+    """Return ``text`` with the TAB the scanner stopped on made a space, if it follows a
+    sequence dash at the start of its line; else None."""
+    mark = exc.problem_mark
+    if mark is None or exc.context != "while scanning for the next token":
+        return None
+    # libyaml's index counts bytes, its line and column characters: find the line itself.
+    start = 0
+    for _ in range(mark.line):
+        start = text.find("\n", start) + 1
+        if start == 0:
+            return None
+    at = start + mark.column
+    if text[at : at + 1] != "\t" or not _DASHES.match(text[start:at]):
+        return None
+    return text[:at] + " " + text[at + 1 :]
+
+
+def _load(text: str, file: str, line_offset: int) -> tuple[yaml.Node | None, Any]:
     try:
         _check_shape(text, file, line_offset)
         loader = _Loader(text)
@@ -54,8 +109,9 @@ def load_yaml(text: str, *, file: str, line_offset: int = 0) -> YamlDoc:
             data = loader.construct_document(node) if node is not None else None
         finally:
             loader.dispose()
-    except yaml.MarkedYAMLError as exc:
-        raise LadderFormatError([_syntax_problem(exc, text, file, line_offset)]) from None
+        return node, data
+    except yaml.MarkedYAMLError:
+        raise  # the caller may fix a TAB and try again
     except yaml.reader.ReaderError as exc:
         line = text.count("\n", 0, max(exc.position, 0)) + 1 + line_offset
         msg = f"invalid YAML: character {exc.character!r} is not allowed in YAML"
@@ -64,12 +120,6 @@ def load_yaml(text: str, *, file: str, line_offset: int = 0) -> YamlDoc:
         # Explicit tags such as ``!!int abc`` fail while building the value, without a mark.
         msg = f"invalid YAML: {_one_line(str(exc)) or type(exc).__name__}"
         raise LadderFormatError([Problem(file, None, msg)]) from None
-    if node is None:
-        return YamlDoc(None)
-    lines: dict[Path, int] = {}
-    problems = Problems()
-    _index(node, lines, problems, file, line_offset)
-    return YamlDoc(data, lines, problems)
 
 
 def _check_shape(text: str, file: str, offset: int) -> None:

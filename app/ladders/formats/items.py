@@ -1,0 +1,62 @@
+"""Turn the text of a bullet or of a spreadsheet cell into competencies, as people write them."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+# "**Name**: text", "__Name__ - text", "**Name:** text": a titled competency.
+_TITLED = re.compile(
+    r"^(\*\*|__)(?P<name>[^*_\n]{1,200}?)[:.]?\1\s*(?:[:\-–—]\s*)?(?P<rest>.*)$", re.S
+)
+_BULLET = re.compile(r"^(?P<indent>[ \t]*)(?:[-*+•◦▪]|\d{1,9}[.)])[ \t]+(?P<text>.*)$")
+
+
+@dataclass(frozen=True)
+class Item:
+    title: str
+    description: str = ""
+    examples: tuple[str, ...] = ()
+
+
+def titled(text: str) -> Item:
+    """Split ``**Name**: text`` into a competency titled Name described by text."""
+    text = text.strip()
+    m = _TITLED.match(text)
+    if m and m.group("rest").strip():
+        return Item(m.group("name").strip(), m.group("rest").strip())
+    if m:
+        return Item(m.group("name").strip())
+    return Item(text)
+
+
+def cell_items(text: str) -> list[Item]:
+    """Read the competencies of one grid cell: one per bullet, else one per line.
+
+    Bullets indented under a bullet are its examples; other lines under a bullet continue
+    its description."""
+    lines = [ln.rstrip() for ln in text.replace("\r\n", "\n").split("\n") if ln.strip()]
+    if not lines:
+        return []
+    if not any(_BULLET.match(ln) for ln in lines):
+        return [titled(ln) for ln in lines]
+    items: list[tuple[str, list[str], list[str]]] = []
+    base_indent: int | None = None
+    for ln in lines:
+        m = _BULLET.match(ln)
+        indent = len(m.group("indent").expandtabs(4)) if m else 0
+        if m and (base_indent is None or indent <= base_indent or not items):
+            base_indent = indent if base_indent is None else base_indent
+            items.append((m.group("text").strip(), [], []))
+        elif m and items:
+            items[-1][2].append(m.group("text").strip())
+        elif items:
+            items[-1][1].append(ln.strip())
+        else:
+            items.append((ln.strip(), [], []))
+    out = []
+    for title, more, examples in items:
+        item = titled(title)
+        description = "\n".join(x for x in (item.description, *more) if x)
+        out.append(Item(item.title, description, tuple(examples)))
+    return out
