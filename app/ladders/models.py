@@ -113,6 +113,10 @@ class PendingImport(db.Model):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     filename: Mapped[str] = mapped_column(String(255))
     format: Mapped[str] = mapped_column(String(20))
+    layout: Mapped[str] = mapped_column(String(30), default="auto", server_default="auto")
     ladder_key: Mapped[str | None] = mapped_column(String(limits.KEY))
+    # None for one file; "levels" or "tracks" when several files make one ladder, and then
+    # ``data`` is a zip of them, in the order they were chosen.
+    combine_as: Mapped[str | None] = mapped_column(String(10))
     data: Mapped[bytes] = mapped_column(LargeBinary)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

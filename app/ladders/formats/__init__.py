@@ -165,21 +165,27 @@ def read_many(
         r for f, r in readings if r.format == "monzo" and PurePath(_name(f)).stem == "generic"
     ]
     parts = [(f, r) for f, r in readings if not (generic and r is generic[0])]
-    if generic:
-        parts = [
-            (f, replace(r, spec=inherit(generic[0].spec, r.spec)) if r.format == "monzo" else r)
-            for f, r in parts
-        ]
+    inherited = 0
+    for i, (f, r) in enumerate(parts):
+        if generic and r.format == "monzo":
+            spec = inherit(generic[0].spec, r.spec)
+            inherited += len(spec.competencies) - len(r.spec.competencies)
+            parts[i] = (f, replace(r, spec=spec))
     stems = [PurePath(_name(f)).stem for f, _ in parts]
-    ladder_key = key or slugify(combine.common_stem(stems))
-    name = combine.name_for(stems)
-    labelled = [(_label(f, r, combine_as), r.spec) for f, r in parts]
+    ladder_key, name = combine.key_and_name(stems, parts[0][1].spec)
+    ladder_key = key or ladder_key
+    labels = [_label(f, r, combine_as) for f, r in parts]
+    repeated = {x for x in labels if labels.count(x) > 1}
+    labelled = [
+        (f"{label} ({PurePath(_name(f)).stem})" if label in repeated else label, r.spec)
+        for label, (f, r) in zip(labels, parts, strict=True)
+    ]
     join = combine.levels if combine_as == "levels" else combine.tracks
     spec = join(labelled, ladder_key, name)
     warnings = tuple(w for _, r in readings for w in r.warnings)
     if generic:
-        note = f"{len(generic[0].spec.competencies)} criteria of generic.md inherited by topic"
-        warnings = (Problem(_name(files[0][0]), None, note), *warnings)
+        note = f"{inherited} criteria of generic.md inherited by topics of the same name"
+        warnings = (Problem("generic.md", None, note), *warnings)
     problems = validate(spec, file=name)
     if problems:
         raise LadderFormatError(dict.fromkeys(problems))

@@ -13,13 +13,18 @@ MODES = ("levels", "tracks")
 
 
 def common_stem(stems: list[str]) -> str:
-    """Return what the file names share (``codecademy-ic``, ``codecademy-em`` -> codecademy)."""
+    """Return what the file names share (``codecademy-ic``, ``codecademy-em`` -> codecademy),
+    or an empty text when they share too little to name a ladder."""
     prefix = os.path.commonprefix(stems).rstrip("-_ .")
-    return prefix if len(prefix) >= 3 else (stems[0] if stems else "ladder")
+    return prefix if len(prefix) >= 3 else ""
 
 
-def name_for(stems: list[str]) -> str:
-    return humanise(common_stem(stems)) or "Ladder"
+def key_and_name(stems: list[str], first: LadderSpec) -> tuple[str, str]:
+    """Key and name a combined ladder after what its files share, else after the first."""
+    shared = common_stem(stems)
+    if shared:
+        return slugify(shared), humanise(shared)
+    return first.key, first.name
 
 
 def _renamer(parts: list[tuple[str, LadderSpec]], attr: str, what) -> list[dict[str, str]]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import heapq
 import io
 from collections import Counter
 from dataclasses import dataclass, replace
@@ -47,30 +48,30 @@ class _Row:
 
 
 def layout_of(text: str) -> str:
-    """Tell which layout a CSV file uses: a competency column means one row per competency."""
+    """Tell which layout a CSV file uses, from its header row (and a sample for a grid)."""
     try:
-        header = next((c for c in csv.reader(io.StringIO(text)) if any(x.strip() for x in c)), None)
-    except csv.Error:
-        return ROWS  # parse_csv says what is wrong
-    for cells in [header] if header else []:
-        if any(c.strip() for c in cells):
-            names = {c.strip().lower() for c in cells}
-            if "competency" in names or set(REQUIRED) & names == set(REQUIRED):
-                return ROWS
-            return grid.guess(grid.Sheet("", [(1, cells), *_sample(text)]))
-    return ROWS
-
-
-def _sample(text: str) -> list[tuple[int, list[str]]]:
-    rows = []
-    try:
-        for n, cells in enumerate(csv.reader(io.StringIO(text[:65536])), start=1):
-            rows.append((n, cells))
-            if n > 50:
+        reader = csv.reader(io.StringIO(text))
+        rows = []
+        for cells in reader:
+            if any(c.strip() for c in cells):
+                rows.append((reader.line_num, cells))
+            if len(rows) > 50:
                 break
     except csv.Error:
-        pass
-    return rows[1:]
+        return ROWS  # parse_csv says what is wrong
+    return header_layout(grid.Sheet("", rows))
+
+
+def header_layout(sheet: grid.Sheet) -> str:
+    """A header naming Rungs' columns means a row per competency; anything else is a grid.
+
+    A grid's first header cell may say "Level" or "Category": it labels the first column."""
+    if not sheet.rows:
+        return ROWS
+    names = [c.strip().lower() for c in sheet.rows[0][1]]
+    if "competency" in names or set(names[1:]) & set(COLUMNS + OPTIONAL):
+        return ROWS
+    return grid.guess(sheet)
 
 
 def parse_csv(text: str, *, file: str, key: str, name: str, layout: str = ROWS) -> Parsed:
@@ -129,15 +130,48 @@ def parse_csv(text: str, *, file: str, key: str, name: str, layout: str = ROWS) 
         TrackSpec(key=t, name=n, levels=tuple(lv for lv in levels if lv in members[t]))
         for t, n in track_names.items()
     )
+    order = _category_order([(_level_key(r), _category_key(r)) for r in rows])
     spec = LadderSpec(
         key=key,
         name=name,
         tracks=tracks,
         levels=tuple(levels.values()),
-        categories=tuple(categories.values()),
+        categories=tuple(categories[k] for k in order),
         competencies=tuple(comps),
     )
     return Parsed(spec, lines, problems, layout=ROWS)
+
+
+def _category_order(cells: list[tuple[str, str]]) -> list[str]:
+    """Order categories so that each level's rows list them in order, as export writes them.
+
+    A category first seen at a higher level (Monzo's "leadership" starts at level 3) still
+    goes where the rows of that level put it: the orders of all levels, merged."""
+    first: dict[str, int] = {}
+    after: dict[str, set[str]] = {}
+    waiting: Counter[str] = Counter()
+    previous: tuple[str, str] | None = None
+    for level, category in cells:
+        first.setdefault(category, len(first))
+        after.setdefault(category, set())
+        same_level = previous is not None and previous[0] == level
+        if same_level and previous[1] != category and category not in after[previous[1]]:
+            after[previous[1]].add(category)
+            waiting[category] += 1
+        previous = (level, category)
+    ready = [(first[c], c) for c in first if not waiting[c]]
+    heapq.heapify(ready)
+    out: list[str] = []
+    while ready:
+        _, category = heapq.heappop(ready)
+        out.append(category)
+        for nxt in after[category]:
+            waiting[nxt] -= 1
+            if not waiting[nxt]:
+                heapq.heappush(ready, (first[nxt], nxt))
+    # Rows that contradict each other (a hand-edited file) leave a cycle: first seen wins.
+    out += [c for c in first if c not in set(out)]
+    return out
 
 
 def _level_key(row: _Row) -> str:
@@ -325,8 +359,10 @@ def carry_over(old: LadderSpec, new: LadderSpec) -> LadderSpec:
     """
     used_levels = {c.level for c in old.competencies}
     used_categories = {c.category for c in old.competencies}
-    levels = _keep_empty(old.levels, new.levels, used_levels)
-    categories = _keep_empty(old.categories, new.categories, used_categories)
+    levels = _keep_empty(old.levels, _in_order_of(old.levels, new.levels), used_levels)
+    categories = _keep_empty(
+        old.categories, _in_order_of(old.categories, new.categories), used_categories
+    )
     old_tracks = {t.key: t for t in old.tracks}
     new_level_keys = {x.key for x in new.levels}
     tracks = []
@@ -351,6 +387,16 @@ def carry_over(old: LadderSpec, new: LadderSpec) -> LadderSpec:
         levels=levels,
         categories=categories,
     )
+
+
+def _in_order_of(old, new):
+    """Put items the stored ladder has in its order; new ones stay after their predecessor."""
+    rank = {x.key: i for i, x in enumerate(old)}
+    keyed, last = [], -1
+    for j, x in enumerate(new):
+        last = rank.get(x.key, last)
+        keyed.append(((last, x.key not in rank, j), x))
+    return tuple(x for _, x in sorted(keyed, key=lambda pair: pair[0]))
 
 
 def _keep_empty(old, new, used: set[str]):

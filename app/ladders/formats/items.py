@@ -33,29 +33,27 @@ def titled(text: str) -> Item:
 def cell_items(text: str) -> list[Item]:
     """Read the competencies of one grid cell: one per bullet, else one per line.
 
-    Bullets indented under a bullet are its examples; other lines under a bullet continue
-    its description."""
+    Bullets indented under a bullet, or following a line that is not a bullet, are its
+    examples; other lines under a bullet continue its description."""
     lines = [ln.rstrip() for ln in text.replace("\r\n", "\n").split("\n") if ln.strip()]
-    if not lines:
-        return []
-    if not any(_BULLET.match(ln) for ln in lines):
-        return [titled(ln) for ln in lines]
-    items: list[tuple[str, list[str], list[str]]] = []
-    base_indent: int | None = None
+    items: list[tuple[str, list[str], list[str], bool]] = []  # title, more, examples, bullet
+    base: int | None = None
     for ln in lines:
         m = _BULLET.match(ln)
-        indent = len(m.group("indent").expandtabs(4)) if m else 0
-        if m and (base_indent is None or indent <= base_indent or not items):
-            base_indent = indent if base_indent is None else base_indent
-            items.append((m.group("text").strip(), [], []))
-        elif m and items:
+        if m is None:
+            if items and items[-1][3]:
+                items[-1][1].append(ln.strip())
+            else:
+                items.append((ln.strip(), [], [], False))
+            continue
+        indent = len(m.group("indent").expandtabs(4))
+        base = indent if base is None else base
+        if items and (not items[-1][3] or indent > base):
             items[-1][2].append(m.group("text").strip())
-        elif items:
-            items[-1][1].append(ln.strip())
         else:
-            items.append((ln.strip(), [], []))
+            items.append((m.group("text").strip(), [], [], True))
     out = []
-    for title, more, examples in items:
+    for title, more, examples, _ in items:
         item = titled(title)
         description = "\n".join(x for x in (item.description, *more) if x)
         out.append(Item(item.title, description, tuple(examples)))

@@ -94,6 +94,8 @@ def parse_outline(
         parsed = grid.parse_grid(
             [sheet for _, sheet in page.tables], file=file, key=key, name=name, layout=chosen
         )
+        about = [t for path, _, t in page.paragraphs if _under_title(path, page.title)]
+        parsed = replace(parsed, spec=replace(parsed.spec, description="\n\n".join(about)))
         if page.bullets:
             parsed.warnings.append(
                 Problem(file, None, f"{len(page.bullets)} bullets outside the tables skipped")
@@ -330,12 +332,16 @@ def _ladder(page: _Page, layout: str, *, file: str, key: str, name: str) -> Pars
                 file, None, f"{_count(skipped, 'bullet')} before the first level heading skipped"
             )
         )
-    # A paragraph right under a level heading says what the level is: its summary.
+    # A paragraph right under a level heading says what the level is: its summary; one
+    # under the title, before any level, says what the ladder is: its description.
     level_names = set(level_lines)
     unused = 0
+    about: list[str] = []
     for path, _line, text in page.paragraphs:
         last = path[-1].text if path else None
-        if layout == LEVELS_CATEGORIES and last in level_names and _is_level(path, inner, outer):
+        if layout != ONE_LEVEL and _under_title(path, page.title):
+            about.append(text)
+        elif layout == LEVELS_CATEGORIES and last in level_names and _is_level(path, inner, outer):
             summaries.setdefault(last, []).append(text)
         elif layout == ONE_LEVEL and path and len(path) == 1:
             summaries.setdefault(name if not page.title else page.title, []).append(text)
@@ -382,6 +388,7 @@ def _ladder(page: _Page, layout: str, *, file: str, key: str, name: str) -> Pars
     spec = LadderSpec(
         key=key,
         name=name,
+        description="\n\n".join(about),
         tracks=(TrackSpec("main", name, tuple(slugify(x) for x in levels)),) if levels else (),
         levels=tuple(LevelSpec(slugify(x), x, "\n\n".join(summaries.get(x, ()))) for x in levels),
         categories=tuple(CategorySpec(slugify(x), x) for x in categories),
@@ -417,6 +424,11 @@ def _roles(
     if outer_h is None:
         return None
     return outer_h.text, inner_h.text if inner_h else GENERAL, outer_h.line
+
+
+def _under_title(path: tuple[_Heading, ...], title: str) -> bool:
+    """Tell whether a paragraph sits right under the page's title, before any other heading."""
+    return bool(title) and len(path) == 1 and path[0].depth == 1 and path[0].text == title
 
 
 def _is_level(path: tuple[_Heading, ...], inner: int, outer: int | None) -> bool:

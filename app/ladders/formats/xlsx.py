@@ -85,12 +85,9 @@ def _text(value: object) -> str:
 def layout_of(found: list[grid.Sheet]) -> str:
     """Guess a workbook's layout from its first sheet with rows."""
     for sheet in found:
-        rows = [cells for _, cells in sheet.rows if any(c.strip() for c in cells)]
+        rows = [(n, cells) for n, cells in sheet.rows if any(c.strip() for c in cells)]
         if rows:
-            names = {c.strip().lower() for c in rows[0]}
-            if "competency" in names:
-                return csvfmt.ROWS
-            return grid.guess(sheet)
+            return csvfmt.header_layout(grid.Sheet(sheet.name, rows))
     return grid.ACROSS
 
 
