@@ -5,19 +5,11 @@ from __future__ import annotations
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileRequired, MultipleFileField
 from wtforms import SelectChoice, SelectField, StringField, SubmitField
-from wtforms.validators import Length, Optional, Regexp
+from wtforms.validators import Length, Optional, Regexp, ValidationError
 
 from app.ladders import limits
-from app.ladders.formats import FORMATS, LAYOUT_LABELS, LAYOUTS
+from app.ladders.formats import FORMAT_LABELS, FORMATS, LAYOUT_LABELS, LAYOUTS
 
-FORMAT_LABELS = {
-    "rungs": "Rungs YAML",
-    "csv": "CSV (a row per competency, or a grid)",
-    "xlsx": "Excel workbook (.xlsx)",
-    "ft": "FT job-family YAML",
-    "monzo": "Monzo Markdown with front matter",
-    "outline": "Markdown (headings and bullets, or tables)",
-}
 MAX_FILES = 20
 
 
@@ -63,8 +55,6 @@ class ImportForm(FlaskForm):
 
     def validate_file(self, field) -> None:
         if field.data and len(field.data) > MAX_FILES:
-            from wtforms.validators import ValidationError
-
             raise ValidationError(f"Choose at most {MAX_FILES} files.")
 
 

@@ -6,7 +6,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from app.ladders import browse
-from app.ladders.formats import LAYOUT_LABELS, Problem
+from app.ladders.formats import FORMAT_LABELS, LAYOUT_LABELS, Problem
 from app.ladders.formats.diff import Named, named
 from app.ladders.importer import Plan
 from app.ladders.spec import CategorySpec, CompetencySpec, LadderSpec, LevelSpec, TrackSpec
@@ -45,6 +45,7 @@ class Preview:
     changes: tuple[Named, ...]
     warnings: tuple[Problem, ...]
     format: str
+    format_label: str
     layout: str | None
     layouts: tuple[tuple[str, str], ...]  # (layout, label) the file could be read in
 
@@ -74,6 +75,7 @@ def build(plan: Plan, sample: int = SAMPLE) -> Preview:
         changes=tuple(n for n in named(plan.old, spec) if n) if plan.exists else (),
         warnings=reading.warnings,
         format=reading.format,
+        format_label=FORMAT_LABELS.get(reading.format, "several formats"),
         layout=reading.layout,
         layouts=tuple((x, LAYOUT_LABELS[x]) for x in reading.layouts),
     )

@@ -20,6 +20,14 @@ from app.ladders.formats.validate import Parsed, validate
 from app.ladders.spec import LadderSpec
 
 FORMATS = ("rungs", "csv", "xlsx", "ft", "monzo", "outline")
+FORMAT_LABELS = {
+    "rungs": "Rungs YAML",
+    "csv": "CSV (a row per competency, or a grid)",
+    "xlsx": "Excel workbook (.xlsx)",
+    "ft": "FT job-family YAML",
+    "monzo": "Monzo Markdown with front matter",
+    "outline": "Markdown (headings and bullets, or tables)",
+}
 MAX_BYTES = 5 * 1024 * 1024
 # Formats that read several ways; the preview shows the one found and offers the others.
 LAYOUTS: dict[str, tuple[str, ...]] = {
@@ -35,6 +43,7 @@ COMBINE = combine.MODES
 __all__ = [
     "COMBINE",
     "FORMATS",
+    "FORMAT_LABELS",
     "LAYOUTS",
     "MAX_BYTES",
     "Changes",
@@ -190,7 +199,10 @@ def read_many(
     if problems:
         raise LadderFormatError(dict.fromkeys(problems))
     formats = {r.format for _, r in parts}
-    return Reading(spec, formats.pop() if len(formats) == 1 else "several", None, warnings)
+    layouts = {r.layout for _, r in parts}
+    fmt = formats.pop() if len(formats) == 1 else "several"
+    # One layout for all files is shown, and can be changed for all of them at once.
+    return Reading(spec, fmt, layouts.pop() if len(layouts) == 1 else None, warnings)
 
 
 def _label(filename: str, reading: Reading, combine_as: str) -> str:

@@ -335,9 +335,9 @@ def _ladder(page: _Page, layout: str, *, file: str, key: str, name: str) -> Pars
     # A paragraph right under a level heading says what the level is: its summary; one
     # under the title, before any level, says what the ladder is: its description.
     level_names = set(level_lines)
-    unused = 0
+    unused: list[int] = []
     about: list[str] = []
-    for path, _line, text in page.paragraphs:
+    for path, line, text in page.paragraphs:
         last = path[-1].text if path else None
         if layout != ONE_LEVEL and _under_title(path, page.title):
             about.append(text)
@@ -346,9 +346,13 @@ def _ladder(page: _Page, layout: str, *, file: str, key: str, name: str) -> Pars
         elif layout == ONE_LEVEL and path and len(path) == 1:
             summaries.setdefault(name if not page.title else page.title, []).append(text)
         elif path and (level_names & {h.text for h in path}):
-            unused += 1
+            unused.append(line)
     if unused:
-        warnings.append(Problem(file, None, f"{_count(unused, 'paragraph')} skipped"))
+        # The line of the first one, so that it can be found; the count says how many.
+        warnings.append(Problem(file, unused[0], f"{_count(len(unused), 'paragraph')} skipped"))
+    if page.skipped_links:
+        msg = f"{_count(page.skipped_links, 'bullet')} that only link (a table of contents) skipped"
+        warnings.append(Problem(file, None, msg))
     if page.tables:
         warnings.append(
             Problem(
