@@ -92,3 +92,18 @@ def test_a_workbook_that_unpacks_past_the_limit_is_refused_before_reading():
         archive.writestr("xl/worksheets/sheet1.xml", b"<" + b" " * (MAX_UNPACKED + 1))
     with pytest.raises(LadderFormatError, match="unpacks to"):
         parse(out.getvalue(), filename="bomb.xlsx")
+
+
+def test_a_workbook_whose_xml_declares_entities_is_refused():
+    """Billion laughs in a sheet: defusedxml, under openpyxl, refuses entity declarations."""
+    good = workbook({"Grid": [["Category", "L1"], ["Craft", "Writes tests"]]})
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(good)) as src, zipfile.ZipFile(out, "w") as dst:
+        for info in src.infolist():
+            body = src.read(info)
+            if info.filename == "xl/worksheets/sheet1.xml":
+                laughs = b'<!DOCTYPE w [<!ENTITY a "lol"><!ENTITY b "&a;&a;&a;&a;&a;">]>'
+                body = laughs + body.replace(b"Writes tests", b"&b;")
+            dst.writestr(info, body)
+    with pytest.raises(LadderFormatError, match=r"cannot be read \(EntitiesForbidden\)"):
+        parse(out.getvalue(), filename="laughs.xlsx")

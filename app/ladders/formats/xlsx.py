@@ -23,11 +23,6 @@ MAX_UNPACKED = 8 * limits.TEXT
 MAX_CELLS = 1_000_000
 
 
-def is_xlsx(data: bytes) -> bool:
-    """Tell whether ``data`` looks like an Office Open XML workbook."""
-    return data[:4] == b"PK\x03\x04" and b"xl/" in data[:4096]
-
-
 def sheets(data: bytes, file: str) -> list[grid.Sheet]:
     """Read every sheet's rows as text, refusing workbooks that unpack past the limits."""
     try:
@@ -40,35 +35,52 @@ def sheets(data: bytes, file: str) -> list[grid.Sheet]:
     if unpacked > MAX_UNPACKED:
         msg = f"the workbook unpacks to {unpacked:,} bytes; the limit is {MAX_UNPACKED:,}"
         raise LadderFormatError([Problem(file, None, msg)])
-    from openpyxl import load_workbook  # imported here: a slow import most imports never need
+    # Imported here: a slow import that most ladder files never need. openpyxl parses the
+    # workbook's XML through defusedxml (a dependency): no DTDs' entities, no external ones.
+    from openpyxl import load_workbook
 
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds for broken files
-        msg = f"the workbook cannot be read ({type(exc).__name__}): save it again as .xlsx"
-        raise LadderFormatError([Problem(file, None, msg)]) from None
-    out: list[grid.Sheet] = []
-    cells = 0
+        raise LadderFormatError([_unreadable(file, exc)]) from None
     try:
-        for ws in book.worksheets:
-            if getattr(ws, "sheet_state", "visible") != "visible":
-                continue
-            ws.reset_dimensions()  # the stored size may lie; read the rows that are there
-            sheet = grid.Sheet(ws.title)
-            for n, row in enumerate(ws.iter_rows(values_only=True), start=1):
-                cells += len(row)
-                if cells > MAX_CELLS:
-                    msg = f"the workbook has more than {MAX_CELLS:,} cells"
-                    raise LadderFormatError([Problem(file, None, msg)])
-                texts = [_text(v) for v in row]
-                while texts and not texts[-1]:
-                    texts.pop()
-                sheet.rows.append((n, texts))
-                if len(sheet.rows) > MAX_COMPETENCIES + 1:
-                    break
-            out.append(sheet)
+        return _read_sheets(book, file)
+    except LadderFormatError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - a sheet's XML is only parsed while it is read
+        raise LadderFormatError([_unreadable(file, exc)]) from None
     finally:
         book.close()
+
+
+def _unreadable(file: str, exc: BaseException) -> Problem:
+    # openpyxl wraps the XML parser's error: name the first cause, it says more.
+    while exc.__cause__ or exc.__context__:
+        exc = exc.__cause__ or exc.__context__  # type: ignore[assignment]
+    msg = f"the workbook cannot be read ({type(exc).__name__}): save it again as .xlsx"
+    return Problem(file, None, msg)
+
+
+def _read_sheets(book, file: str) -> list[grid.Sheet]:
+    out: list[grid.Sheet] = []
+    cells = 0
+    for ws in book.worksheets:
+        if getattr(ws, "sheet_state", "visible") != "visible":
+            continue
+        ws.reset_dimensions()  # the stored size may lie; read the rows that are there
+        sheet = grid.Sheet(ws.title)
+        for n, row in enumerate(ws.iter_rows(values_only=True), start=1):
+            cells += len(row)
+            if cells > MAX_CELLS:
+                msg = f"the workbook has more than {MAX_CELLS:,} cells"
+                raise LadderFormatError([Problem(file, None, msg)])
+            texts = [_text(v) for v in row]
+            while texts and not texts[-1]:
+                texts.pop()
+            sheet.rows.append((n, texts))
+            if len(sheet.rows) > MAX_COMPETENCIES + 1:
+                break
+        out.append(sheet)
     return out
 
 
