@@ -136,3 +136,17 @@ def test_export_quotes_cells_a_spreadsheet_would_run_and_import_unquotes_them(ti
     assert row["competency"] == row["description"] == row["examples"] == "'" + title
     back = parse_csv(text).competencies[0]
     assert (back.title, back.description, back.examples) == (title, title, (title,))
+
+
+def test_a_summary_whose_row_was_deleted_is_kept_when_reimporting():
+    from app.ladders.formats import carry_over
+
+    spec = parse_csv(CSV)
+    craft = replace(spec.categories[0], summary="Code")
+    spec = replace(spec, categories=(craft, *spec.categories[1:]))
+    rows = list(csv.reader(io.StringIO(export_csv(spec))))
+    assert rows[1][-1] == "Code"  # the first Craft row carries the summary
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerows([rows[0], *rows[2:]])
+    again = carry_over(spec, parse_csv(out.getvalue()))
+    assert again.categories[0].summary == "Code"

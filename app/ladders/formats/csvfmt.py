@@ -354,14 +354,20 @@ def export_csv(spec: LadderSpec) -> str:
 def carry_over(old: LadderSpec, new: LadderSpec) -> LadderSpec:
     """Keep from the stored ladder what a CSV file cannot hold.
 
-    The ladder's name, description, rule and scale; track descriptions; and levels and
-    categories that have no competency (a CSV row is a competency, so they have no row).
+    The ladder's name, description, rule and scale; track descriptions; levels and
+    categories that have no competency (a CSV row is a competency, so they have no row); and
+    summaries no row carries (the export writes one on the first row of its level or
+    category: deleting that row must not lose it).
     """
     used_levels = {c.level for c in old.competencies}
     used_categories = {c.category for c in old.competencies}
-    levels = _keep_empty(old.levels, _in_order_of(old.levels, new.levels), used_levels)
+    levels = _keep_empty(
+        old.levels, _in_order_of(old.levels, _summaries(old.levels, new.levels)), used_levels
+    )
     categories = _keep_empty(
-        old.categories, _in_order_of(old.categories, new.categories), used_categories
+        old.categories,
+        _in_order_of(old.categories, _summaries(old.categories, new.categories)),
+        used_categories,
     )
     old_tracks = {t.key: t for t in old.tracks}
     new_level_keys = {x.key for x in new.levels}
@@ -386,6 +392,13 @@ def carry_over(old: LadderSpec, new: LadderSpec) -> LadderSpec:
         tracks=tuple(tracks),
         levels=levels,
         categories=categories,
+    )
+
+
+def _summaries(old, new):
+    before = {x.key: x.summary for x in old}
+    return tuple(
+        replace(x, summary=before[x.key]) if not x.summary and before.get(x.key) else x for x in new
     )
 
 
