@@ -307,8 +307,15 @@ def export_csv(spec: LadderSpec) -> str:
     category_name = {x.key: x.name for x in spec.categories}
     level_order = {x.key: i for i, x in enumerate(spec.levels)}
     category_order = {x.key: i for i, x in enumerate(spec.categories)}
-    summaries = {"level_summary": {x.key: x.summary for x in spec.levels if x.summary}}
-    summaries["category_summary"] = {x.key: x.summary for x in spec.categories if x.summary}
+    # Only levels and categories with a row can carry a summary (carry_over keeps the rest).
+    with_rows = {c.level for c in spec.competencies}, {c.category for c in spec.competencies}
+    summaries = {
+        column: {x.key: x.summary for x in items if x.summary and x.key in keys}
+        for column, items, keys in (
+            ("level_summary", spec.levels, with_rows[0]),
+            ("category_summary", spec.categories, with_rows[1]),
+        )
+    }
     columns = [*COLUMNS]
     if any(c.points is not None for c in spec.competencies):
         columns.append("points")
