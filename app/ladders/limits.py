@@ -19,3 +19,7 @@ COMPETENCIES = 5000
 TEXT = 5 * 1024 * 1024
 # Values (texts, lists, mappings) in one YAML file, counted with aliases expanded.
 NODES = 200_000
+# Markdown is parsed whole (markdown-it-py, pure Python: a few seconds per 20,000 lines of
+# bullets or table rows on a small server); real Markdown ladders have hundreds of lines.
+MARKDOWN_LINES = 20_000
+MARKDOWN_BYTES = 2 * 1024 * 1024

@@ -290,3 +290,9 @@ def test_several_files_report_every_file_that_is_refused():
             combine_as="levels",
         )
     assert {p.file for p in caught.value.problems} == {"a.md", "b.csv"}
+
+
+def test_a_title_over_a_single_level_heading_is_a_one_level_ladder():
+    reading = read(b"# Ladder\n\n## Level 1\n- Writes tests\n- Reviews code\n", filename="t.md")
+    assert [x.name for x in reading.spec.levels] == ["Level 1"]
+    assert [c.title for c in reading.spec.competencies] == ["Writes tests", "Reviews code"]

@@ -135,3 +135,21 @@ def test_the_longest_accepted_values_fit_the_database(app, client, people, as_ro
         competency_id = next(iter(store.stored(store.by_key("small")).competency_ids.values()))
         db.session.remove()
     assert rate(engineer, rubric_id, competency_id, long_key).status_code == 200
+
+
+def test_markdown_past_its_line_limit_is_refused_before_parsing():
+    data = ("# Big\n## Level 1\n" + "- x\n" * (limits.MARKDOWN_LINES + 1)).encode()
+    started = time.perf_counter()
+    [problem] = refused(data, "big.md")
+    assert time.perf_counter() - started < 1
+    assert f"at most {limits.MARKDOWN_LINES:,} lines" in problem.message
+
+
+def test_markdown_at_its_line_limit_is_read_in_a_few_seconds():
+    head = "# Big\n\n## Level 1\n\n### Craft\n\n"
+    body = "".join(f"- Competency {i}\n  - an example of it\n" for i in range(4000))
+    body += "| a | b |\n|---|---|\n" + "| x | y |\n" * (limits.MARKDOWN_LINES - 8008 - 10)
+    started = time.perf_counter()
+    spec = parse((head + body).encode(), filename="big.md")
+    assert time.perf_counter() - started < 15
+    assert len(spec.competencies) == 4000

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field, replace
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
+from app.ladders import limits
 from app.ladders.formats import grid, htmltable
 from app.ladders.formats.errors import LadderFormatError, Problem
 from app.ladders.formats.items import titled
@@ -84,6 +85,7 @@ def parse_outline(
     text: str, *, file: str, key: str, fallback_name: str, layout: str = "auto"
 ) -> Parsed:
     """Parse a Markdown ladder in ``layout`` (see LAYOUTS, or ``auto`` to find it)."""
+    _check_size(text, file)
     page = _read(text)
     chosen = layout if layout in LAYOUTS else _guess(page, file)
     name = page.title or fallback_name
@@ -107,6 +109,19 @@ def parse_outline(
     if not page.bullets:
         raise LadderFormatError([Problem(file, None, f"no competencies found: {_shape(page)}")])
     return replace(_ladder(page, chosen, file=file, key=key, name=name), layout=chosen)
+
+
+def _check_size(text: str, file: str) -> None:
+    """Refuse, before parsing, Markdown that would take a worker more than a few seconds."""
+    lines = text.count("\n") + 1
+    size = len(text.encode("utf-8", "surrogatepass"))
+    if lines > limits.MARKDOWN_LINES or size > limits.MARKDOWN_BYTES:
+        msg = (
+            f"the Markdown file has {lines:,} lines and {size:,} bytes; a Markdown ladder may "
+            f"have at most {limits.MARKDOWN_LINES:,} lines and {limits.MARKDOWN_BYTES:,} "
+            "bytes: split it into several files (import them together) or use CSV or YAML"
+        )
+        raise LadderFormatError([Problem(file, None, msg)])
 
 
 def _count(n: int, what: str) -> str:
@@ -293,7 +308,7 @@ def _guess(page: _Page, file: str) -> str:
             _not_a_ladder(file, outer_names)
         return LEVELS_CATEGORIES
     names = _names(page, inner) if inner else []
-    if len(names) >= 2 and grid.levelish(names) >= 0.5:
+    if names and grid.levelish(names) >= 0.5:
         return LEVELS_CATEGORIES  # a title, then levels
     if page.title and grid.levelish([page.title]) > 0:
         return ONE_LEVEL
