@@ -107,3 +107,16 @@ def test_a_workbook_whose_xml_declares_entities_is_refused():
             dst.writestr(info, body)
     with pytest.raises(LadderFormatError, match=r"cannot be read \(EntitiesForbidden\)"):
         parse(out.getvalue(), filename="laughs.xlsx")
+
+
+def test_a_workbook_of_too_many_cells_is_refused_in_bounded_time():
+    import time
+
+    from app.ladders.formats.xlsx import MAX_CELLS
+
+    row = [f"text {c}" for c in range(50)]
+    data = workbook({"Big": [row] * (MAX_CELLS // 50 + 10)})
+    started = time.perf_counter()
+    with pytest.raises(LadderFormatError, match=f"more than {MAX_CELLS:,} cells"):
+        parse(data, filename="big.xlsx")
+    assert time.perf_counter() - started < 10

@@ -12,15 +12,16 @@ import io
 import zipfile
 from datetime import date, datetime, time
 
-from app.ladders import limits
 from app.ladders.formats import combine, csvfmt, grid
 from app.ladders.formats.errors import LadderFormatError, Problem, Problems
 from app.ladders.formats.validate import MAX_COMPETENCIES, Parsed
 
 LAYOUTS = csvfmt.LAYOUTS
-# A workbook is a zip: its parts may together unpack to this much, whatever the zip says.
-MAX_UNPACKED = 8 * limits.TEXT
-MAX_CELLS = 1_000_000
+# A workbook is a zip: its parts may together unpack to this much. Read-only openpyxl still
+# parses all of a sheet's XML, about 40,000 cells a second here: the caps keep a hostile
+# workbook to a few seconds, far above any real ladder (5,000 competencies in rows: 65,000).
+MAX_UNPACKED = 16 * 1024 * 1024
+MAX_CELLS = 100_000
 
 
 def sheets(data: bytes, file: str) -> list[grid.Sheet]:
