@@ -153,3 +153,22 @@ def test_markdown_at_its_line_limit_is_read_in_a_few_seconds():
     spec = parse((head + body).encode(), filename="big.md")
     assert time.perf_counter() - started < 15
     assert len(spec.competencies) == 4000
+
+
+def test_a_name_too_long_for_its_column_is_refused_by_the_preview(app, client, as_role):
+    """On PostgreSQL the apply step used to answer 500; the preview now refuses the file."""
+    from app.ladders.models import Ladder
+
+    spec = small_ladder()
+    long_level = replace(spec.levels[0], name=name_of(limits.NAME + 1))
+    data = export_rungs(replace(spec, levels=(long_level, *spec.levels[1:]))).encode()
+    as_role("admin")
+    response = client.post(
+        "/ladders/import",
+        data={"file": (io.BytesIO(data), "small.yml")},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 422
+    assert "is 201 characters long; the limit is 200" in response.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.query(Ladder).count() == 0
