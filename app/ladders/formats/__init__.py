@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from pathlib import PurePath
 
-from app.ladders.formats import combine, csvfmt, grid, outline, xlsx
+from app.ladders.formats import combine, csvfmt, outline, xlsx
 from app.ladders.formats.csvfmt import export_csv, parse_csv
 from app.ladders.formats.detect import detect
 from app.ladders.formats.diff import Changes, LadderDiff, diff
@@ -45,7 +45,9 @@ __all__ = [
     "FORMATS",
     "FORMAT_LABELS",
     "LAYOUTS",
+    "LAYOUT_LABELS",
     "MAX_BYTES",
+    "SPREADSHEETS",
     "Changes",
     "LadderDiff",
     "LadderFormatError",
@@ -63,7 +65,7 @@ __all__ = [
     "validate",
 ]
 
-carry_over = csvfmt.carry_over
+carry_over = csvfmt.carry_over  # what a spreadsheet cannot hold, kept from the stored ladder
 
 
 @dataclass(frozen=True)
@@ -249,6 +251,3 @@ def _decode(data: bytes, file: str) -> str:
         msg = "the file contains a NUL character, so it is not a text file"
         raise LadderFormatError([Problem(file, line, msg)])
     return text.replace("\r\n", "\n").replace("\r", "\n")
-
-
-__all__ += ["LAYOUT_LABELS", "SPREADSHEETS", "grid"]
