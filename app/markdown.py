@@ -73,6 +73,29 @@ def _render(text: str) -> Markup:
     return Markup(clean)  # noqa: S704 - sanitised by nh3 just above
 
 
+INLINE_TAGS = frozenset({"em", "strong", "code", "del", "a"})
+
+
+def render_inline(text: str | None) -> Markup:
+    """Turn a one-line title's Markdown (``**bold**``, `code`, links) into safe inline HTML."""
+    if not text:
+        return Markup("")
+    return _render_inline(text)
+
+
+@lru_cache(maxsize=16384)
+def _render_inline(text: str) -> Markup:
+    html = _renderer().renderInline(text)
+    clean = nh3.clean(
+        html,
+        tags=set(INLINE_TAGS),
+        attributes={"a": {"href", "title"}},
+        url_schemes=set(SAFE_SCHEMES),
+        link_rel="noopener noreferrer nofollow",
+    )
+    return Markup(clean)  # noqa: S704 - sanitised by nh3 just above
+
+
 def unsafe_links(text: str | None) -> list[str]:
     """List the link targets in Markdown that do not use http, https or mailto."""
     found = []

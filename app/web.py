@@ -112,6 +112,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals["htmx_version"] = HTMX_VERSION
     app.jinja_env.globals["is_htmx"] = is_htmx
     app.jinja_env.filters["markdown"] = markdown.render
+    app.jinja_env.filters["inline_markdown"] = markdown.render_inline
 
     login_manager.login_view = "auth.login"
     login_manager.login_message = "Sign in to continue."

@@ -45,20 +45,38 @@ def report(error: LadderFormatError, path: str) -> None:
 
 
 @ladder.command("import")
-@click.argument("file", type=click.Path(dir_okay=False))
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
 @click.option("--format", "fmt", type=click.Choice(("auto", *FORMATS)), default="auto")
+@click.option(
+    "--layout",
+    type=click.Choice(("auto", *sorted({x for v in formats.LAYOUTS.values() for x in v}))),
+    default="auto",
+    help="How a spreadsheet or Markdown file is laid out (default: found from the file).",
+)
+@click.option(
+    "--combine",
+    "combine_as",
+    type=click.Choice(formats.COMBINE),
+    help="Make one ladder of several files: each file some levels, or each file a track.",
+)
 @click.option("--key", help="Key of the ladder to create or update (default: from the file).")
 @click.option("--dry-run", is_flag=True, help="Say what would change; write nothing.")
-def import_command(file, fmt, key, dry_run):
-    """Import a ladder FILE, updating the ladder with the same key in place."""
-    data = read(file)
+def import_command(files, fmt, layout, combine_as, key, dry_run):
+    """Import ladder FILES, updating the ladder with the same key in place."""
+    if len(files) > 1 and combine_as is None:
+        click.echo("Several files make one ladder: say how with --combine levels|tracks.", err=True)
+        sys.exit(2)
+    label = ", ".join(Path(file).name for file in files)
+    uploads = [(file, read(file)) for file in files]
     try:
-        plan = importer.plan(data, filename=file, format=fmt, key=key)
+        plan = importer.plan_many(
+            uploads, format=fmt, key=key, layout=layout, combine_as=combine_as or "levels"
+        )
     except LadderFormatError as error:
-        report(error, file)
+        report(error, label)
     verb = "would update" if plan.exists else "would create"
     if not dry_run:
-        detail = audit.import_detail(plan.diff.summary(), file, plan.exists)
+        detail = audit.import_detail(plan.diff.summary(), label, plan.exists)
         audit.record("ladder.imported", audit.command_line(), plan.spec.key, detail=detail)
         importer.apply(plan)
         db.session.commit()  # the log entry, also when the file changed nothing
@@ -70,6 +88,10 @@ def import_command(file, fmt, key, dry_run):
         f"{len(spec.categories)} categor{'y' if len(spec.categories) == 1 else 'ies'}, "
         f"{len(spec.competencies)} competencies."
     )
+    if plan.reading.layout:
+        click.echo(f"  Read as: {formats.LAYOUT_LABELS[plan.reading.layout]}.")
+    for warning in plan.reading.warnings:
+        click.echo(f"  note: {warning}")
 
 
 @ladder.command("validate")

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from app.ladders import formats, store
-from app.ladders.formats import LadderDiff
+from app.ladders.formats import LadderDiff, Reading
 from app.ladders.spec import LadderSpec
 
 
@@ -14,14 +14,40 @@ class Plan:
     spec: LadderSpec
     diff: LadderDiff
     exists: bool
+    reading: Reading
+    old: LadderSpec | None = None  # the stored ladder the plan would change
 
 
-def plan(data: bytes, *, filename: str, format: str = "auto", key: str | None = None) -> Plan:  # noqa: A002
+def plan(
+    data: bytes,
+    *,
+    filename: str,
+    format: str = "auto",  # noqa: A002
+    key: str | None = None,
+    layout: str = "auto",
+) -> Plan:
     """Parse a file and say what importing it would change; raises LadderFormatError."""
-    spec = formats.parse(data, filename=filename, format=format, key=key)
-    ladder = store.by_key(spec.key)
+    return plan_many([(filename, data)], format=format, key=key, layout=layout)
+
+
+def plan_many(
+    files: list[tuple[str, bytes]],
+    *,
+    format: str = "auto",  # noqa: A002
+    key: str | None = None,
+    layout: str = "auto",
+    combine_as: str = "levels",
+) -> Plan:
+    """Read one or several files as one ladder and say what importing it would change."""
+    reading = formats.read_many(files, combine_as=combine_as, format=format, key=key, layout=layout)
+    ladder = store.by_key(reading.spec.key)
     old = store.stored(ladder).spec if ladder else None
-    return Plan(spec, formats.diff(old, spec), ladder is not None)
+    spec = reading.spec
+    if old is not None and reading.format in formats.SPREADSHEETS:
+        # A spreadsheet holds competencies, not the ladder's rule, scale or name: keep them.
+        spec = formats.carry_over(old, spec)
+        reading = replace(reading, spec=spec)
+    return Plan(spec, formats.diff(old, spec), ladder is not None, reading, old)
 
 
 def apply(import_plan: Plan) -> None:

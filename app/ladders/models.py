@@ -9,14 +9,15 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.clock import utcnow
 from app.extensions import db
+from app.ladders import limits
 
 
 class Ladder(db.Model):
     __tablename__ = "ladders"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    key: Mapped[str] = mapped_column(String(100), unique=True)
-    name: Mapped[str] = mapped_column(String(200))
+    key: Mapped[str] = mapped_column(String(limits.KEY), unique=True)
+    name: Mapped[str] = mapped_column(String(limits.NAME))
     description: Mapped[str] = mapped_column(Text, default="")
     rule: Mapped[dict] = mapped_column(JSON)
     scale: Mapped[list] = mapped_column(JSON)
@@ -45,8 +46,8 @@ class Track(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     ladder_id: Mapped[int] = mapped_column(ForeignKey("ladders.id", ondelete="CASCADE"))
-    key: Mapped[str] = mapped_column(String(100))
-    name: Mapped[str] = mapped_column(String(200))
+    key: Mapped[str] = mapped_column(String(limits.KEY))
+    name: Mapped[str] = mapped_column(String(limits.NAME))
     description: Mapped[str] = mapped_column(Text, default="")
     position: Mapped[int] = mapped_column(default=0)
     # Level keys, lowest first: tracks may share their early levels.
@@ -62,8 +63,8 @@ class Level(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     ladder_id: Mapped[int] = mapped_column(ForeignKey("ladders.id", ondelete="CASCADE"))
-    key: Mapped[str] = mapped_column(String(100))
-    name: Mapped[str] = mapped_column(String(200))
+    key: Mapped[str] = mapped_column(String(limits.KEY))
+    name: Mapped[str] = mapped_column(String(limits.NAME))
     summary: Mapped[str] = mapped_column(Text, default="")
     position: Mapped[int] = mapped_column(default=0)
     archived: Mapped[bool] = mapped_column(default=False)
@@ -75,8 +76,8 @@ class Category(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     ladder_id: Mapped[int] = mapped_column(ForeignKey("ladders.id", ondelete="CASCADE"))
-    key: Mapped[str] = mapped_column(String(100))
-    name: Mapped[str] = mapped_column(String(200))
+    key: Mapped[str] = mapped_column(String(limits.KEY))
+    name: Mapped[str] = mapped_column(String(limits.NAME))
     summary: Mapped[str] = mapped_column(Text, default="")
     position: Mapped[int] = mapped_column(default=0)
     archived: Mapped[bool] = mapped_column(default=False)
@@ -88,6 +89,7 @@ class Competency(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     ladder_id: Mapped[int] = mapped_column(ForeignKey("ladders.id", ondelete="CASCADE"), index=True)
+    # Wider than limits.KEY, which the validator applies: the column has room to spare.
     key: Mapped[str] = mapped_column(String(200))
     title: Mapped[str] = mapped_column(Text)
     description: Mapped[str] = mapped_column(Text, default="")
@@ -111,6 +113,10 @@ class PendingImport(db.Model):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     filename: Mapped[str] = mapped_column(String(255))
     format: Mapped[str] = mapped_column(String(20))
-    ladder_key: Mapped[str | None] = mapped_column(String(100))
+    layout: Mapped[str] = mapped_column(String(30), default="auto", server_default="auto")
+    ladder_key: Mapped[str | None] = mapped_column(String(limits.KEY))
+    # None for one file; "levels" or "tracks" when several files make one ladder, and then
+    # ``data`` is a zip of them, in the order they were chosen.
+    combine_as: Mapped[str | None] = mapped_column(String(10))
     data: Mapped[bytes] = mapped_column(LargeBinary)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

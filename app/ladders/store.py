@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from app.clock import utcnow
 from app.extensions import db
+from app.ladders.formats import LadderFormatError, validate
 from app.ladders.models import Category, Competency, Ladder, Level, Track
 from app.ladders.spec import (
     CategorySpec,
@@ -143,8 +144,12 @@ def _upsert(model, ladder_id: int, existing: dict, key: str, **fields):
 def save(spec: LadderSpec) -> Ladder:
     """Create or update the ladder by key; whatever the file no longer has is archived.
 
-    The caller commits, so an import is one transaction: all of it or nothing.
+    The caller commits, so an import is one transaction: all of it or nothing. A ladder
+    that breaks the checks of an import (sizes included) is refused: LadderFormatError.
     """
+    problems = validate(spec, file=spec.key or "ladder")
+    if problems:
+        raise LadderFormatError(problems)
     ladder = db.session.scalar(select(Ladder).where(Ladder.key == spec.key))
     if ladder is None:
         ladder = Ladder(key=spec.key, version=0)

@@ -9,14 +9,15 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from flask_login import current_user, login_required
 from jinja2_fragments.flask import render_block
 from sqlalchemy import delete, select
+from wtforms import SelectChoice
 
 from app.access import admin_required
 from app.audit import log as audit
 from app.clock import utcnow
 from app.extensions import db
-from app.ladders import browse, formats, importer, store
+from app.ladders import browse, formats, importer, pending, preview, store
 from app.ladders.formats import LadderFormatError
-from app.ladders.forms import ApplyForm, ImportForm
+from app.ladders.forms import ApplyForm, ImportForm, LayoutForm, layout_choices
 from app.ladders.models import PendingImport
 from app.web import is_htmx
 
@@ -108,16 +109,19 @@ def export(key: str, fmt: str):
 @bp.route("/import", methods=["GET", "POST"])
 @admin_required
 def upload():
-    """Upload a ladder file and preview what importing it would change."""
+    """Upload ladder files and preview what importing them would change."""
     form = ImportForm()
     problems = None
     if form.validate_on_submit():
-        upload_file = form.file.data
-        data = upload_file.read(formats.MAX_BYTES + 1)
-        filename = upload_file.filename or "ladder"
+        files = [(f.filename or "ladder", f.read(formats.MAX_BYTES + 1)) for f in form.file.data]
+        combine_as = form.combine.data if len(files) > 1 else None
         try:
-            plan = importer.plan(
-                data, filename=filename, format=form.format.data, key=form.key.data or None
+            plan = importer.plan_many(
+                files,
+                format=form.format.data,
+                key=form.key.data or None,
+                layout=form.layout.data,
+                combine_as=combine_as or "levels",
             )
         except LadderFormatError as error:
             problems = error.problems
@@ -128,42 +132,101 @@ def upload():
                 PendingImport(
                     token=token,
                     user_id=current_user.id,
-                    filename=filename[:255],
+                    filename=", ".join(name for name, _ in files)[:255],
                     format=form.format.data,
+                    layout=form.layout.data,
                     ladder_key=form.key.data or None,
-                    data=data,
+                    combine_as=combine_as,
+                    data=pending.pack(files) if combine_as else files[0][1],
                 )
             )
             db.session.commit()
-            return render_template(
-                "ladders/preview.html", plan=plan, token=token, filename=filename, form=ApplyForm()
-            )
+            return _preview(plan, token, files)
     status = 422 if (problems or form.errors) else 200
     return render_template("ladders/import.html", form=form, problems=problems), status
 
 
-@bp.post("/import/<token>")
-@admin_required
-def apply(token: str):
-    """Apply a previewed import in one transaction."""
-    pending = db.session.scalar(
+def _preview(
+    plan: importer.Plan,
+    token: str,
+    files: list[tuple[str, bytes]],
+    *,
+    problems: list | None = None,
+    tried: str | None = None,
+):
+    """Render the preview of a plan; ``problems`` say why the layout ``tried`` failed."""
+    shown = preview.build(plan)
+    layout_form = LayoutForm(formdata=None, layout=tried or plan.reading.layout or "auto")
+    layout_form.layout.choices = [SelectChoice(x, label.capitalize()) for x, label in shown.layouts]
+    html = render_template(
+        "ladders/preview.html",
+        preview=shown,
+        token=token,
+        files=[name for name, _ in files],
+        form=ApplyForm(),
+        layout_form=layout_form,
+        problems=problems,
+        tried=tried,
+        tried_label=formats.LAYOUT_LABELS.get(tried or ""),
+    )
+    return html, 422 if problems else 200
+
+
+def _pending(token: str) -> PendingImport | None:
+    return db.session.scalar(
         select(PendingImport).where(
             PendingImport.token == token,
             PendingImport.user_id == current_user.id,
             PendingImport.created_at >= utcnow() - PENDING_TTL,
         )
     )
-    if pending is None or not ApplyForm().validate_on_submit():
+
+
+def _plan(found: PendingImport, layout: str | None = None) -> importer.Plan:
+    return importer.plan_many(
+        pending.files_of(found),
+        format=found.format,
+        key=found.ladder_key,
+        layout=layout or found.layout,
+        combine_as=found.combine_as or "levels",
+    )
+
+
+@bp.post("/import/<token>/layout")
+@admin_required
+def relayout(token: str):
+    """Read a previewed upload again in another layout and show the new preview."""
+    found = _pending(token)
+    form = LayoutForm()
+    form.layout.choices = layout_choices()
+    if found is None or not form.validate_on_submit():
+        flash("That preview has expired. Upload the file again.", "error")
+        return redirect(url_for("ladders.upload"), code=303)
+    files = pending.files_of(found)
+    try:
+        plan = _plan(found, form.layout.data)
+    except LadderFormatError as error:
+        # The file does not read that way: say why, beside the preview it still has.
+        return _preview(_plan(found), token, files, problems=error.problems, tried=form.layout.data)
+    found.layout = form.layout.data
+    db.session.commit()
+    return _preview(plan, token, files)
+
+
+@bp.post("/import/<token>")
+@admin_required
+def apply(token: str):
+    """Apply a previewed import in one transaction."""
+    found = _pending(token)
+    if found is None or not ApplyForm().validate_on_submit():
         flash("That preview has expired. Upload the file again.", "error")
         return redirect(url_for("ladders.upload"), code=303)
     try:
-        plan = importer.plan(
-            pending.data, filename=pending.filename, format=pending.format, key=pending.ladder_key
-        )
+        plan = _plan(found)
     except LadderFormatError:
         abort(400)
-    db.session.delete(pending)
-    detail = audit.import_detail(plan.diff.summary(), pending.filename, plan.exists)
+    db.session.delete(found)
+    detail = audit.import_detail(plan.diff.summary(), found.filename, plan.exists)
     audit.record("ladder.imported", current_user, plan.spec.key, detail=detail)
     importer.apply(plan)
     db.session.commit()  # the log entry and the used preview, also when nothing changed

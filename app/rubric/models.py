@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from app.auth.models import User
 from app.clock import utcnow
 from app.extensions import db
+from app.ladders import limits
 from app.ladders.models import Ladder
 from app.rubric.side import Side
 
@@ -44,10 +45,10 @@ class Rating(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     rubric_id: Mapped[int] = mapped_column(ForeignKey("rubrics.id", ondelete="CASCADE"))
     competency_id: Mapped[int] = mapped_column(ForeignKey("competencies.id", ondelete="CASCADE"))
-    self_step: Mapped[str | None] = mapped_column(String(50))
+    self_step: Mapped[str | None] = mapped_column(String(limits.SCALE_KEY))
     self_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     self_at: Mapped[datetime | None]
-    manager_step: Mapped[str | None] = mapped_column(String(50))
+    manager_step: Mapped[str | None] = mapped_column(String(limits.SCALE_KEY))
     manager_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     manager_at: Mapped[datetime | None]
     evidence_count: Mapped[int] = mapped_column(default=0)

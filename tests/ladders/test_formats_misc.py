@@ -4,7 +4,16 @@ from __future__ import annotations
 
 import pytest
 
-from app.ladders.formats import FORMATS, LadderFormatError, Problem, detect, diff, parse, slugify
+from app.ladders.formats import (
+    FORMATS,
+    LadderFormatError,
+    Problem,
+    detect,
+    diff,
+    parse,
+    read,
+    slugify,
+)
 from app.ladders.formats.errors import MAX_PROBLEMS
 from app.ladders.formats.validate import MAX_COMPETENCIES
 
@@ -87,8 +96,8 @@ Because.
 """
 
 
-def test_formats_are_the_five_documented():
-    assert FORMATS == ("rungs", "csv", "ft", "monzo", "outline")
+def test_formats_are_the_six_documented():
+    assert FORMATS == ("rungs", "csv", "xlsx", "ft", "monzo", "outline")
 
 
 @pytest.mark.parametrize(
@@ -132,11 +141,24 @@ def test_small_monzo_file():
     assert spec.description == "Body text."
 
 
-def test_monzo_level_out_of_range_names_the_file_line():
-    with pytest.raises(LadderFormatError) as caught:
-        parse(MONZO.replace("level: 2", "level: 9").encode(), filename="backend.md")
-    [problem] = caught.value.problems
+def test_monzo_level_beyond_the_declared_count_is_skipped_with_a_warning():
+    reading = read(MONZO.replace("level: 2", "level: 9").encode(), filename="backend.md")
+    [warning] = reading.warnings
     # "- level: 9" is line 15 of the file (line 14 of the front matter).
+    assert warning.line == 15
+    assert "level 9 is beyond the declared 2 (levels: 2); its 1 criteria are skipped" in (
+        warning.message
+    )
+    assert [c.title for c in reading.spec.competencies] == [
+        "Fixes simple bugs",
+        "Implements simple handlers",
+    ]
+
+
+def test_monzo_level_below_one_names_the_file_line():
+    with pytest.raises(LadderFormatError) as caught:
+        parse(MONZO.replace("level: 2", "level: 0").encode(), filename="backend.md")
+    [problem] = caught.value.problems
     assert problem.line == 15 and "outside 1-2" in problem.message
 
 
@@ -263,7 +285,7 @@ def test_a_flood_of_problems_is_capped():
         parse(("level,category,competency\n" + rows).encode(), filename="x.csv")
     problems = caught.value.problems
     assert len(problems) == MAX_PROBLEMS + 1
-    assert "50 more problems" in problems[-1].message
+    assert f"stops reading a file after {MAX_PROBLEMS} problems" in problems[-1].message
 
 
 @pytest.mark.parametrize(

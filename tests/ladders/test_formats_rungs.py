@@ -249,7 +249,7 @@ def test_hostile_yaml_is_refused_quickly():
     laughs = "rungs: 1\na: &a [x, x]\n" + "".join(
         f"{chr(98 + i)}: &{chr(98 + i)} [*{chr(97 + i)}, *{chr(97 + i)}]\n" for i in range(20)
     )
-    assert "unknown field" in messages(laughs)
+    assert "once its aliases are expanded" in messages(laughs)
 
 
 def test_size_and_encoding_are_checked_first():

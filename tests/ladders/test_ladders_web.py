@@ -63,10 +63,22 @@ def test_cli_imports_real_ladders(app, runner, name, key, competencies):
 
 
 @needs_shared
-def test_malformed_file_is_refused_with_its_line_and_nothing_written(app, runner):
+def test_monzo_people_imports_and_says_how_its_tab_was_read(app, runner):
     result = runner.invoke(args=["ladder", "import", str(SHARED / "monzo-people-malformed.md")])
+    assert result.exit_code == 0, result.output
+    assert "adds 146," in result.output
+    assert "note: monzo-people-malformed.md:205: a TAB after '-' was read as a space" in (
+        result.output
+    )
+    assert count(app, Competency) == 146
+
+
+def test_a_refused_file_names_its_line_and_writes_nothing(app, runner, tmp_path):
+    bad = tmp_path / "bad.yml"
+    bad.write_text("rungs: 1\nname: Bad\n\ttracks: []\n")
+    result = runner.invoke(args=["ladder", "import", str(bad)])
     assert result.exit_code == 1
-    assert "monzo-people-malformed.md:205:" in result.output
+    assert "bad.yml:3:" in result.output and "TAB" in result.output
     assert "nothing was written" in result.output
     assert "Traceback" not in result.output
     assert count(app, Ladder) == 0

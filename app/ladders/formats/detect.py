@@ -24,10 +24,12 @@ def suffix(filename: str) -> str:
 
 
 def detect(filename: str, data: bytes) -> str:
-    """Return which format ``data`` is in: rungs, csv, ft, monzo or outline."""
+    """Return which format ``data`` is in: rungs, csv, xlsx, ft, monzo or outline."""
     ext = suffix(filename)
     if ext == ".csv":
         return "csv"
+    if ext in (".xlsx", ".xlsm") or data[:4] == b"PK\x03\x04":
+        return "xlsx"
     text = data[:_SNIFF].decode("utf-8", errors="replace").lstrip("\ufeff").replace("\r\n", "\n")
     if _RUNGS.search(text):
         return "rungs"
@@ -46,7 +48,7 @@ def detect(filename: str, data: bytes) -> str:
         )
     else:
         msg = (
-            "cannot tell the format: use .yml (Rungs or FT), .md (Monzo or outline) or .csv, "
-            "or choose the format explicitly"
+            "cannot tell the format: use .yml (Rungs or FT), .md (Monzo or outline), .csv or "
+            ".xlsx, or choose the format explicitly"
         )
     raise LadderFormatError([Problem(filename or "ladder", None, msg)])

@@ -95,3 +95,54 @@ def _changes(old: Sequence[Any], new: Sequence[Any]) -> Changes:
         updated=tuple(x.key for x in new if x.key in before and before[x.key] != x),
         archived=tuple(x.key for x in old if x.key not in after_keys),
     )
+
+
+@dataclass(frozen=True)
+class Named:
+    """One part of a ladder's changes, by name: what a person reads in a preview."""
+
+    part: str  # "competencies", "levels", "categories" or "tracks"
+    added: tuple[str, ...]
+    updated: tuple[str, ...]
+    archived: tuple[str, ...]
+
+    def __bool__(self) -> bool:
+        return bool(self.added or self.updated or self.archived)
+
+
+def named(old: LadderSpec | None, new: LadderSpec) -> tuple[Named, ...]:
+    """Name what going from ``old`` to ``new`` adds, changes and archives, part by part.
+
+    Competencies are named by title with their level and category, the rest by name."""
+    change = diff(old, new)
+    before = old or LadderSpec(new.key, new.name, (), (), (), ())
+
+    def label(spec: LadderSpec):
+        levels = {x.key: x.name for x in spec.levels}
+        categories = {x.key: x.name for x in spec.categories}
+        return lambda c: (
+            f"{c.title} ({levels.get(c.level, c.level)} · {categories.get(c.category, c.category)})"
+        )
+
+    out = []
+    for part, changes in (
+        ("competencies", change.competencies),
+        ("levels", change.levels),
+        ("categories", change.categories),
+        ("tracks", change.tracks),
+    ):
+        old_items = {x.key: x for x in getattr(before, part)}
+        new_items = {x.key: x for x in getattr(new, part)}
+        if part == "competencies":
+            old_name, new_name = label(before), label(new)
+        else:
+            old_name = new_name = lambda x: x.name  # noqa: E731
+        out.append(
+            Named(
+                part,
+                tuple(new_name(new_items[k]) for k in changes.added),
+                tuple(new_name(new_items[k]) for k in changes.updated),
+                tuple(old_name(old_items[k]) for k in changes.archived),
+            )
+        )
+    return tuple(out)

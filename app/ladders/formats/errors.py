@@ -23,6 +23,23 @@ class Problem:
         return f"{self.file}:{self.line}: {self.message}"
 
 
+class Problems(list[Problem]):
+    """The problems of one file, as a list that stops the reading once it is full.
+
+    Past MAX_PROBLEMS, appending raises LadderFormatError: a garbage file then costs the
+    same as one with MAX_PROBLEMS mistakes, however long it is.
+    """
+
+    def append(self, problem: Problem) -> None:
+        super().append(problem)
+        if len(self) > MAX_PROBLEMS:
+            raise LadderFormatError(self)
+
+    def extend(self, problems: Iterable[Problem]) -> None:
+        for problem in problems:
+            self.append(problem)
+
+
 class LadderFormatError(Exception):
     """A ladder file could not be read; ``problems`` lists everything found wrong."""
 
@@ -38,10 +55,12 @@ def capped(problems: Iterable[Problem]) -> list[Problem]:
     found.sort(key=lambda p: -1 if p.line is None else p.line)
     if len(found) <= MAX_PROBLEMS:
         return found
-    rest = len(found) - MAX_PROBLEMS
     last = found[MAX_PROBLEMS - 1]
     note = Problem(
-        last.file, None, f"... and {rest} more problems (only the first {MAX_PROBLEMS} are listed)"
+        last.file,
+        None,
+        f"... and more: Rungs stops reading a file after {MAX_PROBLEMS} problems; "
+        "fix these and try again",
     )
     return [*found[:MAX_PROBLEMS], note]
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from app.ladders.formats.errors import LadderFormatError, Problem
+from app.ladders.formats.errors import LadderFormatError, Problem, Problems
 from app.ladders.formats.fields import Reader
 from app.ladders.formats.slug import slugify
 from app.ladders.formats.validate import Parsed
@@ -32,7 +32,7 @@ _FIELDS = {"id": "key", "summary": "title", "level": "level", "theme": "category
 def parse_ft(text: str, *, file: str, key: str) -> Parsed:
     """Parse an FT job-family file; ``key`` names the ladder (FT files have no key)."""
     doc = load_yaml(text, file=file)
-    r = Reader(file, doc.lines, list(doc.problems))
+    r = Reader(file, doc.lines, Problems(doc.problems))
     top = r.mapping(doc.data, (), "an FT job-family file")
     if top is None:
         raise LadderFormatError(r.problems or [Problem(file, None, "the file is empty")])
@@ -68,7 +68,7 @@ def parse_ft(text: str, *, file: str, key: str) -> Parsed:
         competencies=tuple(comps),
         rule=RULE,
     )
-    return Parsed(spec, out, r.problems)
+    return Parsed(spec, out, r.problems, list(doc.warnings))
 
 
 def _ref(value: str) -> str:

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
-from app.ladders.formats.errors import LadderFormatError, Problem
+from app.ladders.formats.errors import LadderFormatError, Problem, Problems
 from app.ladders.formats.fields import Reader, kind, show
 from app.ladders.formats.slug import competency_key, humanise, slugify, strip_decoration, unique
 from app.ladders.formats.validate import Parsed
@@ -43,11 +44,12 @@ def parse_monzo(text: str, *, file: str, key: str, fallback_name: str) -> Parsed
     front, body = parts
     # The opening "---" is line 1 of the file, so YAML line n is file line n + 1.
     doc = load_yaml(front, file=file, line_offset=1)
-    r = Reader(file, doc.lines, list(doc.problems))
+    r = Reader(file, doc.lines, Problems(doc.problems))
     top = r.mapping(doc.data, (), "the front matter")
     if top is None:
         raise LadderFormatError(r.problems)
     count = _level_count(r, top)
+    warnings = list(doc.warnings)
     levels = tuple(LevelSpec(f"level-{n}", f"Level {n}") for n in range(1, count + 1))
     categories: list[CategorySpec] = []
     comps: list[CompetencySpec] = []
@@ -68,6 +70,16 @@ def parse_monzo(text: str, *, file: str, key: str, fallback_name: str) -> Parsed
             bpath: Path = (*path, "content", j)
             content = r.mapping(block, bpath, f"topic {show(raw_name)} content {j + 1}")
             if content is None:
+                continue
+            beyond = _beyond(content, count)
+            if beyond:
+                # Monzo's site shows levels 1-N only and ignores the rest: so does Rungs.
+                skipped = len(_criteria(r, content, bpath))
+                msg = (
+                    f"topic {show(raw_name)}: level {beyond} is beyond the declared {count} "
+                    f"(levels: {count}); its {skipped} criteria are skipped, as Monzo's site does"
+                )
+                warnings.append(Problem(file, r.line(*bpath, "level"), msg))
                 continue
             level = _level(r, content, bpath, count)
             if level is None:
@@ -90,7 +102,40 @@ def parse_monzo(text: str, *, file: str, key: str, fallback_name: str) -> Parsed
         competencies=tuple(comps),
         rule=RULE,
     )
-    return Parsed(spec, out, r.problems)
+    return Parsed(spec, out, r.problems, warnings)
+
+
+def _beyond(content: dict[Any, Any], count: int) -> int | None:
+    value = content.get("level")
+    if (
+        isinstance(value, int)
+        and not isinstance(value, bool)
+        and count
+        and count < value <= MAX_LEVELS
+    ):
+        return value
+    return None
+
+
+def inherit(generic: LadderSpec, spec: LadderSpec) -> LadderSpec:
+    """Add the criteria of Monzo's ``generic.md`` to the topics of the same name, first in
+    each level, as Monzo's site shows a framework page; a topic without a title takes the
+    generic one's name."""
+    own = {c.key for c in spec.competencies}
+    levels = {lv.key for lv in spec.levels}
+    names = {c.key: c.name for c in generic.categories}
+    categories = tuple(
+        replace(c, name=names[c.key]) if c.key in names and c.name == humanise(c.key) else c
+        for c in spec.categories
+    )
+    shared = {c.key for c in spec.categories} & set(names)
+    inherited = [
+        c
+        for c in generic.competencies
+        if c.category in shared and c.level in levels and c.key not in own
+    ]
+    # Pages show a level's criteria topic by topic, so first here means first in each cell.
+    return replace(spec, categories=categories, competencies=(*inherited, *spec.competencies))
 
 
 def _level_count(r: Reader, top: dict[Any, Any]) -> int:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from app.ladders.formats.errors import LadderFormatError, Problem
+from app.ladders.formats.errors import LadderFormatError, Problem, Problems
 from app.ladders.formats.fields import Reader, kind, show
 from app.ladders.formats.slug import slugify
 from app.ladders.formats.validate import Parsed
@@ -45,7 +45,7 @@ COMPETENCY_KEYS = ("key", "title", "level", "category", "description", "examples
 def parse_rungs(text: str, *, file: str, key: str | None = None) -> Parsed:
     """Parse a rungs file into a spec, the file line of each spec path, and problems."""
     doc = load_yaml(text, file=file)
-    r = Reader(file, doc.lines, list(doc.problems))
+    r = Reader(file, doc.lines, Problems(doc.problems))
     if doc.data is None:
         raise LadderFormatError([Problem(file, None, "the file is empty")])
     top = r.mapping(doc.data, (), "a rungs file")
@@ -80,7 +80,7 @@ def parse_rungs(text: str, *, file: str, key: str | None = None) -> Parsed:
     for path, line in doc.lines.items():
         if path[:1] == ("rule",):
             out[path] = line
-    return Parsed(spec, out, r.problems)
+    return Parsed(spec, out, r.problems, list(doc.warnings))
 
 
 def _entries(

@@ -7,9 +7,11 @@ import hashlib
 import re
 import unicodedata
 
+from app.ladders import limits
+
 MAX_SLUG = 64
 _NON_SLUG = re.compile(r"[^a-z0-9]+")
-KEY_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{0,99}$")
+KEY_PATTERN = re.compile(rf"^[a-z0-9][a-z0-9._-]{{0,{limits.KEY - 1}}}$")
 
 
 # Level and category names repeat on every row of a big file; slugs are pure, so cache them.

@@ -6,17 +6,22 @@ import math
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
-from app.ladders.formats.errors import Problem
+from app.ladders import limits
+from app.ladders.formats.errors import Problem, Problems
 from app.ladders.formats.slug import KEY_PATTERN
 from app.ladders.formats.yamlread import Path, line_of
 from app.ladders.spec import LadderSpec, ScaleStep
 from app.levels import rules
 
-# Real ladders have tens to hundreds of competencies; the cap keeps a hostile file cheap.
-MAX_COMPETENCIES = 5000
+MAX_COMPETENCIES = limits.COMPETENCIES
 TOO_MANY = f"the ladder has more than {MAX_COMPETENCIES:,} competencies, the most Rungs accepts"
 KEY_RULE = (
-    "must be 1-100 lowercase letters, digits, '-', '_' or '.', starting with a letter or digit"
+    f"must be 1-{limits.KEY} lowercase letters, digits, '-', '_' or '.', "
+    "starting with a letter or digit"
+)
+TOO_MUCH_TEXT = (
+    f"the ladder holds more than {limits.TEXT:,} characters of text, the most Rungs accepts "
+    "(YAML aliases count each time they are used)"
 )
 
 
@@ -26,16 +31,25 @@ class Parsed:
 
     spec: LadderSpec
     lines: dict[Path, int] = field(default_factory=dict)
-    problems: list[Problem] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=Problems)
+    # Things read differently from how they were written, or skipped: shown in the preview.
+    warnings: list[Problem] = field(default_factory=list)
+    layout: str | None = None  # how the file was read, for formats that read several ways
 
 
 def validate(
-    spec: LadderSpec, *, file: str = "ladder", lines: Mapping[Path, int] | None = None
+    spec: LadderSpec,
+    *,
+    file: str = "ladder",
+    lines: Mapping[Path, int] | None = None,
+    found: Iterable[Problem] = (),
 ) -> list[Problem]:
-    """Return every problem with ``spec``; ``lines`` maps spec paths such as
-    ``("competencies", 3, "level")`` to file lines, so problems can say where they are."""
+    """Return every problem with ``spec`` after the ``found`` ones; ``lines`` maps spec paths
+    such as ``("competencies", 3, "level")`` to file lines, so problems can say where they are.
+
+    Past MAX_PROBLEMS it raises LadderFormatError, as the parsers do."""
     where = dict(lines or {})
-    problems: list[Problem] = []
+    problems = Problems(found)
 
     def add(path: Path, message: str) -> None:
         problems.append(Problem(file, line_of(where, *path) if path else None, message))
@@ -44,6 +58,11 @@ def validate(
         add(("key",), f"the ladder key {_q(spec.key)} {KEY_RULE}")
     if not spec.name.strip():
         add(("name",), "the ladder name must not be empty")
+    elif len(spec.name) > limits.NAME:
+        add(
+            ("name",),
+            f"the ladder name is {len(spec.name)} characters long; the limit is {limits.NAME}",
+        )
 
     level_keys = _keyed(add, "levels", "level", [(x.key, x.name) for x in spec.levels])
     category_keys = _keyed(
@@ -60,6 +79,8 @@ def validate(
         add((), "the ladder has no competencies")
     if len(spec.competencies) > MAX_COMPETENCIES:
         add((), TOO_MANY)
+    if text_size(spec) > limits.TEXT:
+        add((), TOO_MUCH_TEXT)
 
     for i, track in enumerate(spec.tracks):
         if not track.levels:
@@ -122,7 +143,25 @@ def _keyed(
             first[key] = i
         if not label.strip():
             add((section, i, name), f"{what} {_q(key) if key else i + 1} has an empty {name}")
+        elif name == "name" and len(label) > limits.NAME:
+            add(
+                (section, i, name),
+                f"the name of {what} {_q(key or label)} is {len(label)} characters long; "
+                f"the limit is {limits.NAME}",
+            )
     return set(first)
+
+
+def text_size(spec: LadderSpec) -> int:
+    """Count the characters of all the text in a ladder, as the database would store it."""
+    size = len(spec.key) + len(spec.name) + len(spec.description)
+    size += sum(len(s.key) + len(s.label) for s in spec.scale)
+    size += sum(len(t.key) + len(t.name) + len(t.description) + len(t.levels) for t in spec.tracks)
+    for part in (spec.levels, spec.categories):
+        size += sum(len(x.key) + len(x.name) + len(x.summary) for x in part)
+    for c in spec.competencies:
+        size += len(c.key) + len(c.title) + len(c.description) + sum(map(len, c.examples))
+    return size
 
 
 def _scale_problems(scale: tuple[ScaleStep, ...]) -> list[tuple[Path, str]]:
@@ -135,6 +174,10 @@ def _scale_problems(scale: tuple[ScaleStep, ...]) -> list[tuple[Path, str]]:
         path: Path = ("scale", i)
         if not step.key or not KEY_PATTERN.match(step.key):
             out.append((path, f"scale key {_q(step.key)} {KEY_RULE}"))
+        elif len(step.key) > limits.SCALE_KEY:
+            out.append(
+                (path, f"scale key {_q(step.key)} is longer than {limits.SCALE_KEY} characters")
+            )
         if step.key in keys:
             out.append((path, f"duplicate scale key {_q(step.key)}"))
         keys.add(step.key)
