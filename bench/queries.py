@@ -22,7 +22,7 @@ IGNORED = {"BEGIN", "COMMIT", "ROLLBACK", "PRAGMA", "SAVEPOINT", "RELEASE"}
 class QueryCounter:
     """Count the SQL statements an app sends, leaving transaction control aside.
 
-    The same rule as tests/test_rubric.py's QueryCounter.
+    The same rule as tests/helpers.py's QueryCounter.
     """
 
     def __init__(self):

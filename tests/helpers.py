@@ -24,6 +24,35 @@ PASSWORD = "correct horse battery staple"
 HX = {"HX-Request": "true"}
 
 
+class QueryCounter:
+    """Count the SQL statements an app sends, leaving transaction control aside."""
+
+    def __init__(self):
+        self.statements: list[str] = []
+
+    def __call__(self, _conn, _cursor, statement, *_args):
+        word = statement.lstrip().split(None, 1)[0].upper()
+        if word not in {"BEGIN", "COMMIT", "ROLLBACK", "PRAGMA", "SAVEPOINT", "RELEASE"}:
+            self.statements.append(statement)
+
+
+@contextmanager
+def counting_sql(app) -> Iterator[QueryCounter]:
+    """Count the statements an app sends inside the block."""
+    from sqlalchemy import event
+
+    from app.extensions import db
+
+    counter = QueryCounter()
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", counter)
+    try:
+        yield counter
+    finally:
+        event.remove(engine, "before_cursor_execute", counter)
+
+
 def sign_in(client, user, remember: bool = False):
     """Sign in through the real form and return the response."""
     return client.post(

@@ -5,8 +5,8 @@ from __future__ import annotations
 import math
 
 import pytest
-from helpers import HX, open_rubric, rate, selected_options, sign_in, small_ladder
-from sqlalchemy import event, select
+from helpers import HX, counting_sql, open_rubric, rate, selected_options, sign_in, small_ladder
+from sqlalchemy import select
 
 from app.extensions import db
 from app.history.models import Event
@@ -218,18 +218,6 @@ def test_access_rules_for_rubrics(app, client, people, ladder):
         assert (row.self_step, row.manager_step) == (None, "sometimes")
 
 
-class QueryCounter:
-    """Count the SQL statements an app sends, leaving transaction control aside."""
-
-    def __init__(self):
-        self.statements: list[str] = []
-
-    def __call__(self, _conn, _cursor, statement, *_args):
-        word = statement.lstrip().split(None, 1)[0].upper()
-        if word not in {"BEGIN", "COMMIT", "ROLLBACK", "PRAGMA", "SAVEPOINT", "RELEASE"}:
-            self.statements.append(statement)
-
-
 @pytest.mark.parametrize("size", [100, 2000])
 @pytest.mark.parametrize("role", ["engineer", "manager"])
 def test_rating_post_budget(app, client, people, size, role):
@@ -244,11 +232,7 @@ def test_rating_post_budget(app, client, people, size, role):
         client.post("/logout")
         sign_in(client, people.manager)
     client.get(f"/rubrics/{rubric_id}")  # loads the ladder's shape into the cache once
-    counter = QueryCounter()
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", counter)
-    try:
+    with counting_sql(app) as counter:
         sizes = []
         for n, cid in enumerate(ids[:: max(1, size // 20)]):
             counter.statements.clear()
@@ -256,8 +240,6 @@ def test_rating_post_budget(app, client, people, size, role):
             assert response.status_code == 200
             assert len(counter.statements) <= 5, counter.statements
             sizes.append(len(response.get_data()))
-    finally:
-        event.remove(engine, "before_cursor_execute", counter)
     assert max(sizes) < 4096, max(sizes)
 
 
@@ -272,14 +254,8 @@ def test_rubric_page_query_budget(app, client, people, size):
     rubric_id, _ = open_rubric(client)
     for n, cid in enumerate(ids[:: max(1, size // 30)]):
         rate(client, rubric_id, cid, ("sometimes", "consistently")[n % 2])
-    counter = QueryCounter()
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", counter)
-    try:
+    with counting_sql(app) as counter:
         response = client.get(f"/rubrics/{rubric_id}?open=l6")  # the top level opened too
-    finally:
-        event.remove(engine, "before_cursor_execute", counter)
     assert response.status_code == 200
     assert f'id="c-{ids[-1]}"' in response.get_data(as_text=True)
     assert len(counter.statements) <= 8, counter.statements
@@ -308,14 +284,8 @@ def test_level_moving_rating_stays_within_budget(app, client, people, size):
             db.session.add(Rating(rubric_id=rubric_id, competency_id=cid, self_step="consistently"))
         db.session.commit()
     client.get(f"/rubrics/{rubric_id}")
-    counter = QueryCounter()
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", counter)
-    try:
+    with counting_sql(app) as counter:
         response = rate(client, rubric_id, first[needed - 1], "consistently")
-    finally:
-        event.remove(engine, "before_cursor_execute", counter)
     html = response.get_data(as_text=True)
     assert '<figure id="radar" hx-swap-oob="innerHTML">' in html  # the level did move
     assert len(counter.statements) <= 5, counter.statements

@@ -169,18 +169,18 @@ def live_changes(rubric_id: int):
     if heartbeat:
         db.session.commit()  # end the read transaction: the presence write needs its own
         write_intent.set(True)
-    state = queries.poll_state(rubric_id)
-    if state is None or not can_see(current_user, state[0], state[1]):
+    state = queries.poll_state(rubric_id, current_user.id, live.window_start())
+    if state is None or not can_see(current_user, state.owner_id, state.manager_id):
         abort(404)
     if heartbeat:
         live.touch(rubric_id, current_user.id)
         db.session.commit()
         write_intent.set(False)
     since = id_value(request.args.get("since")) or 0
-    latest = state[2]
-    here = live.viewers(rubric_id, current_user.id)
-    if latest <= since and live.seen_key(here) == request.args.get("seen", ""):
+    latest = state.latest
+    if latest <= since and live.seen_key(state.here) == request.args.get("seen", ""):
         return Response(status=204)
+    here = live.viewers(rubric_id, current_user.id)
     owned = rubric_or_404(rubric_id)
     news = history.since(rubric_id, since) if latest > since else []
     found = page.build(owned, side_of(owned), queries.ratings(rubric_id), since=latest, here=here)
