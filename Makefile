@@ -43,8 +43,8 @@ format: install
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-# Generated data, gunicorn, wrk: one table, also in bench/out/latest.md; see docs/benchmark.md.
-bench: $(STAMP)
+# Generated data, gunicorn, wrk, Chromium: one table, also in bench/out/latest.md; see docs/benchmark.md.
+bench: $(STAMP) browser
 	$(BIN)/python -m bench.run
 
 clean:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import os
 from contextvars import ContextVar
 
@@ -15,7 +16,7 @@ write_intent: ContextVar[bool] = ContextVar("write_intent", default=True)
 
 
 def configure_engine(engine: Engine) -> None:
-    """Apply WAL, busy timeout, foreign keys and immediate write transactions on SQLite."""
+    """Apply WAL, busy timeout, foreign keys and turn-taking write transactions on SQLite."""
     if engine.dialect.name != "sqlite":
         return
 
@@ -34,9 +35,103 @@ def configure_engine(engine: Engine) -> None:
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
 
+    lock_path = lock_file_for(engine.url.database)
+
     @event.listens_for(engine, "begin")
     def on_begin(conn):
-        conn.exec_driver_sql("BEGIN IMMEDIATE" if write_intent.get() else "BEGIN")
+        if not write_intent.get():
+            conn.exec_driver_sql("BEGIN")
+            return
+        if lock_path:
+            # SQLite's busy handler sleeps in growing steps (up to 100 ms) when the write
+            # lock is taken; a blocking flock wakes the moment the holder lets go.
+            _writer_lock(conn.connection, lock_path).acquire()
+        try:
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+        except BaseException:
+            _release(conn.connection)
+            raise
+
+    @event.listens_for(engine, "commit")
+    def on_commit(conn):
+        # Commit here, so the next writer is let in only once this one's data is on disk;
+        # SQLAlchemy's own commit that follows finds no transaction left and does nothing.
+        if _holds(conn.connection):
+            conn.connection.dbapi_connection.commit()
+            _release(conn.connection)
+
+    @event.listens_for(engine, "rollback")
+    def on_rollback(conn):
+        if _holds(conn.connection):
+            conn.connection.dbapi_connection.rollback()
+            _release(conn.connection)
+
+    # A connection returned, dropped or broken mid-transaction never keeps the others out.
+    @event.listens_for(engine, "reset")
+    def on_reset(_dbapi_connection, record, _state):
+        _release(record)
+
+    @event.listens_for(engine, "invalidate")
+    def on_invalidate(_dbapi_connection, record, _exception):
+        _release(record)
+
+    @event.listens_for(engine, "close")
+    def on_close(_dbapi_connection, record):
+        lock = record.info.pop(_LOCK, None)
+        if lock is not None:
+            lock.close()
+
+
+_LOCK = "rungs_writer_lock"
+
+
+class WriterLock:
+    """One connection's handle on the file that SQLite writers take turns on."""
+
+    def __init__(self, path: str) -> None:
+        self.fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+        self.held = False
+
+    def acquire(self) -> None:
+        """Wait, without polling, until no other connection writes."""
+        fcntl.flock(self.fd, fcntl.LOCK_EX)
+        self.held = True
+
+    def release(self) -> None:
+        if self.held:
+            self.held = False
+            fcntl.flock(self.fd, fcntl.LOCK_UN)
+
+    def close(self) -> None:
+        self.release()
+        os.close(self.fd)
+
+
+def lock_file_for(database: str | None) -> str | None:
+    """Return the lock file beside an SQLite database file; None for in-memory databases."""
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return None
+    return database + "-writer.lock"
+
+
+def _writer_lock(connection, path: str) -> WriterLock:
+    """Return the writer lock of a pooled connection, opening its file the first time."""
+    info = connection.info  # kept with the DBAPI connection across checkouts
+    lock = info.get(_LOCK)
+    if lock is None:
+        lock = info[_LOCK] = WriterLock(path)
+    return lock
+
+
+def _holds(connection) -> bool:
+    lock = connection.info.get(_LOCK)
+    return lock is not None and lock.held
+
+
+def _release(connection) -> None:
+    lock = connection.info.get(_LOCK)
+    if lock is not None:
+        lock.release()
 
 
 def create_private(database: str | None) -> None:

@@ -45,6 +45,10 @@ def measure(app, person: Person, path: str = "/", viewer: Person | None = None):
     html = client.get(rubric).get_data(as_text=True)
     headers = {**HX, "X-CSRFToken": meta_token(html)}
     comps = [int(n) for n in re.findall(r'<article id="c-(\d+)"', html)]
+    # A big page shows its categories closed: their competencies come with each fragment.
+    for category in re.findall(r'hx-get="(/rubrics/\d+/levels/[^"]+/categories/[^"]+)"', html):
+        fragment = client.get(category, headers=HX).get_data(as_text=True)
+        comps += [int(n) for n in re.findall(r'<article id="c-(\d+)"', fragment)]
     live = live_url(html)
 
     counter = QueryCounter()

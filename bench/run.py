@@ -20,7 +20,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import text
 
-from bench import dataset, engine_bench, importing, load, queries, report, scratch, server
+from bench import dataset, engine_bench, importing, load, paint, queries, report, scratch, server
 from bench.dataset import OUT, BenchError
 
 SECONDS = float(os.environ.get("BENCH_SECONDS", "10"))  # per scenario, after a warm-up
@@ -30,6 +30,7 @@ COMPETENCIES_PER_USER = 40  # the ones each of them keeps re-rating
 # Rating last: until then no event is newer than the polls' since=, so they answer 204.
 SCENARIOS = ("trivial", "signed_in", "live", "live_heartbeat", "page", "rate")
 TRIVIAL_PATH = "/me"
+POLLERS = int(os.environ.get("BENCH_POLLERS", "100"))  # open rubrics beside the one clicked
 
 
 LOAD_BEFORE = os.getloadavg()
@@ -107,6 +108,19 @@ def run(url: str, env: dict[str, str]) -> int:
             if scenario == "rate":
                 written = dataset.event_count(app) - before
                 notes[-1] += f"; {written:,} of them changed a rating (one event each)"
+        say(f"click to painted update in Chromium, {POLLERS} other open rubrics polling")
+        painted = paint.measure(
+            port,
+            data.engineers[-1],
+            [paint.load_ladder(app), data.ladder_key],
+            data.engineers[:-1] + data.managers,
+            POLLERS,
+        )
+        if painted is not None:
+            notes.append(
+                f"paint: {painted.polls:,} polls by {painted.pollers} open rubrics meanwhile"
+                f", {painted.poll_errors} failed"
+            )
 
     say("counting SQL per request in-process")
     engineer = data.engineers[0]
@@ -125,6 +139,7 @@ def run(url: str, env: dict[str, str]) -> int:
 
     rows = report.http_rows(results, sql, TRIVIAL_PATH)
     rows += report.sql_rows(sized) + report.engine_rows(engine_times) + report.import_rows(imports)
+    rows.append(report.paint_row(painted, f"no Chromium at {paint.CHROMIUM}"))
     head = header(app, url, loadgen)
     notes += [n for n in [loadgen.note] if n]
     notes.append(f"whole run: {time.monotonic() - started:.0f} s")

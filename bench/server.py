@@ -54,13 +54,18 @@ def sign_in(port: int, person: Person, path: str = "/") -> SignedIn:
     if page.status != 200 or not match:
         raise BenchError(f"{person.email} landed on {final} ({page.status}), not on a rubric")
     html = page.body.decode()
+    ids = [int(n) for n in re.findall(r'<article id="c-(\d+)"', html)]
+    # A big page shows its categories closed: open them as a person would, one by one.
+    for category in re.findall(r'hx-get="(/rubrics/\d+/levels/[^"]+/categories/[^"]+)"', html):
+        fragment = browser.send("GET", category, htmx=True).body.decode()
+        ids += [int(n) for n in re.findall(r'<article id="c-(\d+)"', fragment)]
     return SignedIn(
         person.email,
         browser.cookie_header(),
         meta_token(html),
         int(match.group(1)),
         live_url(html),
-        [int(n) for n in re.findall(r'<article id="c-(\d+)"', html)],
+        ids,
         len(page.body),
         browser,
         browser.cookie_header(),

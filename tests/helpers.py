@@ -38,9 +38,27 @@ from app.ladders.spec import (
     TrackSpec,
 )
 from bench import harness
+from bench.sql import QueryCounter
 
 PASSWORD = "correct horse battery staple"
 HX = {"HX-Request": "true"}
+
+
+@contextmanager
+def counting_sql(app) -> Iterator[QueryCounter]:
+    """Count the statements an app sends inside the block."""
+    from sqlalchemy import event
+
+    from app.extensions import db
+
+    counter = QueryCounter()
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", counter)
+    try:
+        yield counter
+    finally:
+        event.remove(engine, "before_cursor_execute", counter)
 
 
 def sign_in(client, user, remember: bool = False):

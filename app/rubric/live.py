@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import timedelta
 
 from flask import session
@@ -39,6 +40,11 @@ def touch(rubric_id: int, user_id: int) -> None:
     session["seen"] = dict(list(seen.items())[-20:])  # keep the cookie small
 
 
+def window_start():
+    """The moment after which a poll counts as "has the rubric open"."""
+    return utcnow() - PRESENCE_WINDOW
+
+
 def viewers(rubric_id: int, except_user_id: int) -> list[tuple[int, str]]:
     """Return the other people who had the rubric open in the last few seconds."""
     rows = db.session.execute(
@@ -47,16 +53,19 @@ def viewers(rubric_id: int, except_user_id: int) -> list[tuple[int, str]]:
         .where(
             Presence.rubric_id == rubric_id,
             Presence.user_id != except_user_id,
-            Presence.seen_at > utcnow() - PRESENCE_WINDOW,
+            Presence.seen_at > window_start(),
         )
         .order_by(User.name)
     )
     return [(r[0], r[1]) for r in rows]
 
 
-def seen_key(people: list[tuple[int, str]]) -> str:
-    """A short text naming who is here, sent back by the poller to detect arrivals."""
-    return ".".join(str(uid) for uid, _ in people)
+def seen_key(user_ids: Iterable[int]) -> str:
+    """A short text naming who is here, sent back by the poller to detect arrivals.
+
+    Ordered by id, so a poll can compare it with the ids alone, without the names.
+    """
+    return ".".join(str(uid) for uid in sorted(user_ids))
 
 
 def presence_text(people: list[tuple[int, str]]) -> str:

@@ -21,6 +21,9 @@ from app.rubric.queries import NO_RATING, OwnedRubric, RatingRow
 from app.rubric.side import Side
 
 FOCUS_LIMIT = 5
+# Competencies a page shows up front. Past that its categories start closed and load when
+# opened, so a ladder of thousands still gives a page of tens of kilobytes.
+SHOWN_UP_FRONT = 120
 
 
 @dataclass(frozen=True)
@@ -151,10 +154,6 @@ class RubricPage:
             return item.disagree
         return True
 
-    def levels(self) -> list[tuple[LevelSpec, list[tuple[CategorySpec, list[Item]]]]]:
-        """Return the track's levels, each with its categories and their competencies."""
-        return [self.level(li) for li in range(len(self.index.levels))]
-
     def level(self, li: int) -> tuple[LevelSpec, list[tuple[CategorySpec, list[Item]]]]:
         """Return one level (by position) with its categories and their competencies."""
         ids = self.stored.competency_ids
@@ -183,6 +182,27 @@ class RubricPage:
             return True
         reached = self.index.position(self.standing.level)
         return position <= max(self.index.position(self.standing.target), reached)
+
+    def category_open(self, position: int, only: str | None, open_level: str | None) -> bool:
+        """Tell whether the categories of a level show their competencies from the start.
+
+        They do on a small page, and wherever the viewer asked for everything (a filter,
+        a past day, a level opened by its link); otherwise each opens on demand.
+        """
+        if only or self.as_of or open_level == self.index.levels[position].key:
+            return True
+        if self.eager(position, only, open_level):
+            shown = sum(self.level_size(li) for li in self._eager_positions(only, open_level))
+        else:
+            shown = self.level_size(position)  # a level loaded on its own, when opened
+        return shown <= SHOWN_UP_FRONT
+
+    def _eager_positions(self, only: str | None, open_level: str | None) -> list[int]:
+        return [li for li in range(len(self.index.levels)) if self.eager(li, only, open_level)]
+
+    def level_size(self, position: int) -> int:
+        """Count the competencies of one level of the track."""
+        return sum(len(cell) for cell in self.index.cells[position])
 
 
 def build(

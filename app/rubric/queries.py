@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import NamedTuple
 
-from sqlalchemy import select
+from sqlalchemy import String, cast, func, select
 from sqlalchemy.orm import aliased
 
 from app.auth.models import User
@@ -19,7 +19,7 @@ from app.extensions import db
 from app.history.events import latest_id_query
 from app.ladders import store
 from app.ladders.models import Ladder
-from app.rubric.models import Rating, Rubric
+from app.rubric.models import Presence, Rating, Rubric
 from app.rubric.side import Side
 
 
@@ -77,14 +77,35 @@ NO_RATING = RatingRow(None, None, 0, False)
 _Manager = aliased(User)
 
 
-def poll_state(rubric_id: int) -> tuple[int, int | None, int] | None:
-    """Return the owner, the owner's manager and the newest event id, in one light query."""
+class PollState(NamedTuple):
+    """What a quiet poll needs: who may see the rubric, its version, and who is here."""
+
+    owner_id: int
+    manager_id: int | None
+    latest: int  # the newest event id, 0 when there is none
+    here: frozenset[int]  # the others who had it open in the presence window
+
+
+def poll_state(rubric_id: int, viewer_id: int, seen_after: datetime) -> PollState | None:
+    """Return the owner, their manager, the newest event and who else is here, in one query."""
+    here = (
+        select(func.aggregate_strings(cast(Presence.user_id, String), "."))
+        .where(
+            Presence.rubric_id == rubric_id,
+            Presence.user_id != viewer_id,
+            Presence.seen_at > seen_after,
+        )
+        .scalar_subquery()
+    )
     row = db.session.execute(
-        select(Rubric.user_id, User.manager_id, latest_id_query(rubric_id))
+        select(Rubric.user_id, User.manager_id, latest_id_query(rubric_id), here)
         .join(User, Rubric.user_id == User.id)
         .where(Rubric.id == rubric_id)
     ).first()
-    return (row[0], row[1], row[2]) if row else None
+    if row is None:
+        return None
+    ids = frozenset(int(uid) for uid in row[3].split(".")) if row[3] else frozenset()
+    return PollState(row[0], row[1], row[2], ids)
 
 
 def load(rubric_id: int, *, for_update: bool = False) -> OwnedRubric | None:

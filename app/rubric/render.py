@@ -88,7 +88,7 @@ class Words:
     @property
     def seen(self) -> str:
         """Who else is here, as the poller sends it back to notice arrivals."""
-        return live.seen_key(self.page.here)
+        return live.seen_key(uid for uid, _ in self.page.here)
 
     def rung_name(self, rung: float | None) -> str:
         """Name a chart's rung: its level, or "No level yet" for 0."""

@@ -95,6 +95,30 @@ def level(rubric_id: int, level_key: str):
     return render_block(TEMPLATE, "level_body", **context(found, level=lv, cats=cats, only=None))
 
 
+@bp.get("/rubrics/<int:rubric_id>/levels/<level_key>/categories/<category_key>")
+@login_required
+def category(rubric_id: int, level_key: str, category_key: str):
+    """Load the competencies of one category of a level into its collapsed section (htmx)."""
+    owned = rubric_or_404(rubric_id)
+    if not is_htmx():
+        anchor = f"lc-{level_key}-{category_key}"
+        return see_other("rubric.show", anchor, rubric_id=rubric_id, open=level_key)
+    found = page.build(owned, side_of(owned), queries.ratings(rubric_id))
+    position = found.index.position(level_key)
+    if position < 0:
+        abort(404)
+    lv, cats = found.level(position)
+    items = next((items for cat, items in cats if cat.key == category_key), None)
+    if items is None:
+        abort(404)
+    category = next(cat for cat, _ in cats if cat.key == category_key)
+    return render_block(
+        TEMPLATE,
+        "category_body",
+        **context(found, level=lv, category=category, items=items, only=None),
+    )
+
+
 @bp.post("/rubrics/<int:rubric_id>/ratings/<int:competency_id>")
 @login_required
 def rate(rubric_id: int, competency_id: int):
@@ -169,18 +193,18 @@ def live_changes(rubric_id: int):
     if heartbeat:
         db.session.commit()  # end the read transaction: the presence write needs its own
         write_intent.set(True)
-    state = queries.poll_state(rubric_id)
-    if state is None or not can_see(current_user, state[0], state[1]):
+    state = queries.poll_state(rubric_id, current_user.id, live.window_start())
+    if state is None or not can_see(current_user, state.owner_id, state.manager_id):
         abort(404)
     if heartbeat:
         live.touch(rubric_id, current_user.id)
         db.session.commit()
         write_intent.set(False)
     since = id_value(request.args.get("since")) or 0
-    latest = state[2]
-    here = live.viewers(rubric_id, current_user.id)
-    if latest <= since and live.seen_key(here) == request.args.get("seen", ""):
+    latest = state.latest
+    if latest <= since and live.seen_key(state.here) == request.args.get("seen", ""):
         return Response(status=204)
+    here = live.viewers(rubric_id, current_user.id)
     owned = rubric_or_404(rubric_id)
     news = history.since(rubric_id, since) if latest > since else []
     found = page.build(owned, side_of(owned), queries.ratings(rubric_id), since=latest, here=here)

@@ -1,14 +1,18 @@
-"""The SQLite database file: readable by its owner only, like the backups and the secret key."""
+"""The SQLite database: a private file, and writers that take turns without sleeping."""
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import stat
+import time
 
 import flask_migrate
 import pytest
+from sqlalchemy import create_engine, event
 
 from app import create_app
+from app.database import configure_engine
 from app.extensions import db
 
 
@@ -40,3 +44,44 @@ def test_a_new_sqlite_database_and_its_wal_files_are_private(tmp_path, loose_uma
         db.engine.dispose()
     assert set(modes) >= {"rungs.sqlite3", "rungs.sqlite3-wal", "rungs.sqlite3-shm"}
     assert modes == dict.fromkeys(modes, 0o600)
+
+
+@pytest.fixture
+def sqlite_engine(tmp_path):
+    """An SQLite file with Rungs' engine settings and one table to write to."""
+    engine = create_engine(f"sqlite:///{tmp_path / 'turns.sqlite3'}")
+    configure_engine(engine)
+    with engine.begin() as conn:
+        conn.exec_driver_sql("CREATE TABLE marks (who TEXT, at REAL)")
+    yield engine
+    engine.dispose()
+
+
+def test_sqlite_writers_in_two_processes_take_turns_without_locked_errors(sqlite_engine):
+    url = str(sqlite_engine.url)
+    with multiprocessing.get_context("spawn").Pool(2) as pool:
+        outcomes = pool.starmap(write_many, [(url, "a", 150), (url, "b", 150)])
+    assert outcomes == ["ok", "ok"]
+    with sqlite_engine.connect() as conn:
+        assert conn.exec_driver_sql("SELECT count(*) FROM marks").scalar() == 300
+
+
+def write_many(url: str, who: str, times: int) -> str:
+    """Write many short transactions with a short busy timeout; say what went wrong."""
+    engine = create_engine(url)
+    configure_engine(engine)
+
+    @event.listens_for(engine, "connect")
+    def impatient(dbapi_connection, _record):
+        dbapi_connection.execute("PRAGMA busy_timeout=50")  # a sleeping writer would fail
+
+    try:
+        for i in range(times):
+            with engine.begin() as conn:
+                conn.exec_driver_sql("INSERT INTO marks VALUES (?, ?)", (who, i))
+                time.sleep(0.001)
+        return "ok"
+    except Exception as exc:  # noqa: BLE001 - the test shows the message
+        return str(exc)
+    finally:
+        engine.dispose()

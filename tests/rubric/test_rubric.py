@@ -5,15 +5,14 @@ from __future__ import annotations
 import math
 
 import pytest
-from helpers import HX, open_rubric, rate, selected_options, sign_in, small_ladder
-from sqlalchemy import event, select
+from helpers import HX, counting_sql, open_rubric, rate, selected_options, sign_in, small_ladder
+from sqlalchemy import select
 
 from app.extensions import db
 from app.history.models import Event
 from app.ladders import store
 from app.ladders.synthetic import ladder as synthetic_ladder
 from app.rubric.models import Rating
-from bench.sql import QueryCounter
 
 
 @pytest.fixture
@@ -233,11 +232,7 @@ def test_rating_post_budget(app, client, people, size, role):
         client.post("/logout")
         sign_in(client, people.manager)
     client.get(f"/rubrics/{rubric_id}")  # loads the ladder's shape into the cache once
-    counter = QueryCounter()
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", counter)
-    try:
+    with counting_sql(app) as counter:
         sizes = []
         for n, cid in enumerate(ids[:: max(1, size // 20)]):
             counter.statements.clear()
@@ -245,8 +240,6 @@ def test_rating_post_budget(app, client, people, size, role):
             assert response.status_code == 200
             assert len(counter.statements) <= 5, counter.statements
             sizes.append(len(response.get_data()))
-    finally:
-        event.remove(engine, "before_cursor_execute", counter)
     assert max(sizes) < 4096, max(sizes)
 
 
@@ -261,14 +254,8 @@ def test_rubric_page_query_budget(app, client, people, size):
     rubric_id, _ = open_rubric(client)
     for n, cid in enumerate(ids[:: max(1, size // 30)]):
         rate(client, rubric_id, cid, ("sometimes", "consistently")[n % 2])
-    counter = QueryCounter()
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", counter)
-    try:
+    with counting_sql(app) as counter:
         response = client.get(f"/rubrics/{rubric_id}?open=l6")  # the top level opened too
-    finally:
-        event.remove(engine, "before_cursor_execute", counter)
     assert response.status_code == 200
     assert f'id="c-{ids[-1]}"' in response.get_data(as_text=True)
     assert len(counter.statements) <= 8, counter.statements
@@ -297,15 +284,61 @@ def test_level_moving_rating_stays_within_budget(app, client, people, size):
             db.session.add(Rating(rubric_id=rubric_id, competency_id=cid, self_step="consistently"))
         db.session.commit()
     client.get(f"/rubrics/{rubric_id}")
-    counter = QueryCounter()
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", counter)
-    try:
+    with counting_sql(app) as counter:
         response = rate(client, rubric_id, first[needed - 1], "consistently")
-    finally:
-        event.remove(engine, "before_cursor_execute", counter)
     html = response.get_data(as_text=True)
     assert '<figure id="radar" hx-swap-oob="innerHTML">' in html  # the level did move
     assert len(counter.statements) <= 5, counter.statements
     assert len(response.get_data()) < 4096, len(response.get_data())
+
+
+@pytest.fixture
+def big_rubric(app, client, people):
+    """The engineer's rubric on a 1,000-competency ladder, signed in; its ids by key."""
+    with app.app_context():
+        store.save(synthetic_ladder(1000))
+        db.session.commit()
+        stored = store.stored(store.by_key("synthetic"))
+        spec, ids = stored.spec, dict(stored.competency_ids)
+    sign_in(client, people.engineer)
+    rubric_id, _ = open_rubric(client)
+    return rubric_id, spec, ids
+
+
+def test_a_big_rubric_page_opens_categories_on_demand(client, big_rubric):
+    rubric_id, spec, ids = big_rubric
+    page = client.get(f"/rubrics/{rubric_id}")
+    html = page.get_data(as_text=True)
+    assert len(page.get_data()) < 150_000, len(page.get_data())
+    level, category = spec.competencies[0].level, spec.competencies[0].category
+    cell = [c for c in spec.competencies if (c.level, c.category) == (level, category)]
+    assert all(f'id="c-{ids[c.key]}"' not in html for c in cell)
+    section = f"{level}-{category}"
+    assert f'<details class="category" id="lc-{section}">' in html
+    # Without JavaScript the link opens the whole level; with htmx the category loads alone.
+    link = (
+        f'href="/rubrics/{rubric_id}?open={level}#lc-{section}">Show the {len(cell)} competencies'
+    )
+    assert link in html
+    url = f"/rubrics/{rubric_id}/levels/{level}/categories/{category}"
+    assert f'hx-get="{url}" hx-trigger="toggle from:closest details once"' in html
+    fragment = client.get(url, headers=HX).get_data(as_text=True)
+    assert fragment.startswith(f'<div class="category-body" id="cb-{section}">')
+    assert all(f'id="c-{ids[c.key]}"' in fragment for c in cell)
+    opened = client.get(f"/rubrics/{rubric_id}?open={level}").get_data(as_text=True)
+    assert all(f'id="c-{ids[c.key]}"' in opened for c in cell)
+
+
+def test_a_category_link_without_htmx_opens_its_level(client, big_rubric):
+    rubric_id, spec, _ = big_rubric
+    level, category = spec.competencies[0].level, spec.competencies[0].category
+    response = client.get(f"/rubrics/{rubric_id}/levels/{level}/categories/{category}")
+    assert response.status_code == 303
+    assert response.location.endswith(f"/rubrics/{rubric_id}?open={level}#lc-{level}-{category}")
+
+
+@pytest.mark.parametrize("where", ["nope/categories/cat1", "l1/categories/nope"])
+def test_an_unknown_level_or_category_is_404(client, big_rubric, where):
+    rubric_id, _, _ = big_rubric
+    response = client.get(f"/rubrics/{rubric_id}/levels/{where}", headers=HX)
+    assert response.status_code == 404
