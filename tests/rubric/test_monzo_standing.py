@@ -53,3 +53,23 @@ def test_the_team_heatmap_leaves_leadership_blank(client, as_role, people, monzo
     assert row, html
     cells = re.findall(r'<td class="heat heat-(\d+)">([^<]*)</td>', row.group(1))
     assert cells == [("0", "–")] * 5
+
+
+def competencies_shown(html: str) -> int:
+    return len(re.findall(r'<article id="c-\d+" class="competency">', html))
+
+
+def test_show_all_open_competencies_lists_as_many_as_it_says(client, as_role, monzo):
+    as_role("engineer")
+    rubric_id, _ = open_rubric(client)
+    saved = client.post(
+        f"/rubrics/{rubric_id}/settings", data={"track": "main", "target": "level-3"}
+    )
+    assert saved.status_code == 303
+    html = client.get(f"/rubrics/{rubric_id}").get_data(as_text=True)
+    link = re.search(r'href="([^"]*only=gaps[^"]*)">Show all (\d+) open competencies', html)
+    assert link and link.group(2) == "55"  # everything of levels 1 to 3
+    gaps = client.get(link.group(1).replace("&amp;", "&")).get_data(as_text=True)
+    assert competencies_shown(gaps) == 55
+    # Levels above the target are not listed under "only gaps".
+    assert 'id="level-level-4"' not in gaps and 'id="level-level-3"' in gaps
