@@ -126,6 +126,7 @@ def context(page: RubricPage, **extra) -> dict:
     words = Words(page)
     return dict(
         page=page,
+        rubric_id=page.rubric.id,
         urls=Urls(page.rubric.id),
         words=words,
         radar=lambda: radar(page, words),  # drawn only where a block shows it

@@ -53,7 +53,12 @@ def person(user_id: int):
 @login_required
 def show(rubric_id: int):
     """Show a rubric: standing, gaps, focus, and every competency of the track."""
-    owned = rubric_or_404(rubric_id)
+    return whole_page(rubric_or_404(rubric_id))
+
+
+def whole_page(owned: queries.OwnedRubric, settings: SettingsForm | None = None, status=200):
+    """Render the whole rubric page, with the settings form as typed when it was refused."""
+    rubric_id = owned.rubric.id
     found = page.build(
         owned,
         side_of(owned),
@@ -64,20 +69,22 @@ def show(rubric_id: int):
     only = request.args.get("only")
     if only not in ("gaps", "disagree"):
         only = None
-    settings = SettingsForm.for_track(
-        found.stored.spec,
-        found.track,
-        formdata=None,
-        track=found.track.key,
-        target=owned.rubric.target_key or "",
-    )
+    if settings is None:
+        settings = SettingsForm.for_track(
+            found.stored.spec,
+            found.track,
+            formdata=None,
+            track=found.track.key,
+            target=owned.rubric.target_key or "",
+        )
     steps = levels_over_time(rubric_id, found.stored, found.index, owned.owner_name)
-    return render_template(
+    html = render_template(
         TEMPLATE,
         **context(
             found, only=only, open_level=request.args.get("open"), steps=steps, settings=settings
         ),
     )
+    return html, status
 
 
 @bp.get("/rubrics/<int:rubric_id>/levels/<level_key>")
@@ -155,10 +162,31 @@ def settings(rubric_id: int):
     if not form.validate_on_submit():
         abort(400)  # two selects: only a tampered request sends what they do not offer
     track = spec.track(form.track.data)
-    target = form.target.data if form.target.data in track.levels else None
-    if changes.set_track(owned, track.key, target, current_user.id):
+    if not form.fits(track):
+        # The list offered the old track's levels: say so, and offer the new track's.
+        return whole_page(owned, form.refused_for(spec, track), 422)
+    if changes.set_track(owned, track.key, form.target.data or None, current_user.id):
         flash("Track and target saved. Your ratings stay as they were.", "success")
     return see_other("rubric.show", rubric_id=rubric_id)
+
+
+@bp.get("/rubrics/<int:rubric_id>/settings")
+@login_required
+def settings_form(rubric_id: int):
+    """Show the settings form with the target levels of the track being chosen."""
+    owned = rubric_or_404(rubric_id)
+    side_or_404(owned, only=Side.SELF)
+    spec = store.stored(owned.ladder).spec
+    track = spec.track_or_first(request.args.get("track"))
+    form = SettingsForm.for_track(spec, track, formdata=None, track=track.key, target="")
+    wanted = request.args.get("target") or owned.rubric.target_key
+    if wanted in track.levels:
+        form.target.data = wanted
+    elif wanted:
+        form.dropped(spec, wanted, track)
+    if not is_htmx():
+        return redirect(url_for("rubric.show", rubric_id=rubric_id))
+    return fragment(TEMPLATE, ["settings"], settings=form, rubric_id=rubric_id)
 
 
 @bp.get("/rubrics/<int:rubric_id>/live")
