@@ -90,6 +90,10 @@ class Words:
         """Who else is here, as the poller sends it back to notice arrivals."""
         return live.seen_key(self.page.here)
 
+    def evidence(self, item: Item) -> str:
+        """Count the items the viewer finds behind the link: shared ones and their own notes."""
+        return f"{item.evidence_count + item.row.notes} evidence"
+
     def rung_name(self, rung: float | None) -> str:
         """Name a chart's rung: its level, or "No level yet" for 0."""
         return self.page.index.name_at(int(rung) - 1) if rung else "No level yet"

@@ -62,7 +62,7 @@ def whole_page(owned: queries.OwnedRubric, settings: SettingsForm | None = None,
     found = page.build(
         owned,
         side_of(owned),
-        queries.ratings(rubric_id),
+        queries.ratings(rubric_id, notes_of=current_user.id),
         since=history.latest_id(rubric_id),
         here=live.viewers(rubric_id, current_user.id),
     )
@@ -94,7 +94,7 @@ def level(rubric_id: int, level_key: str):
     owned = rubric_or_404(rubric_id)
     if not is_htmx():
         return see_other("rubric.show", f"level-{level_key}", rubric_id=rubric_id, open=level_key)
-    found = page.build(owned, side_of(owned), queries.ratings(rubric_id))
+    found = page.build(owned, side_of(owned), queries.ratings(rubric_id, notes_of=current_user.id))
     position = found.index.position(level_key)
     if position < 0:
         abort(404)
@@ -108,7 +108,7 @@ def rate(rubric_id: int, competency_id: int):
     """Set one rating; htmx gets the competency, badge, category and gaps back at once."""
     owned = rubric_or_404(rubric_id, for_update=True)
     side = side_or_404(owned)
-    found = page.build(owned, side, queries.ratings(rubric_id))
+    found = page.build(owned, side, queries.ratings(rubric_id, notes_of=current_user.id))
     competency_or_404(found.stored, competency_id)
     # "Take this rating" sends its value as "take", beside the checked radio's "step".
     step = request.form.get("take") or request.form.get("step", "")
@@ -135,7 +135,7 @@ def focus(rubric_id: int, competency_id: int):
     """Mark or unmark a competency as one the person is working on now."""
     owned = rubric_or_404(rubric_id, for_update=True)
     side = side_or_404(owned, only=Side.SELF)  # the growth plan is the engineer's own choice
-    found = page.build(owned, side, queries.ratings(rubric_id))
+    found = page.build(owned, side, queries.ratings(rubric_id, notes_of=current_user.id))
     competency_or_404(found.stored, competency_id)
     message = changes.set_focus(
         found, competency_id, request.form.get("focus") == "1", current_user.id
@@ -211,7 +211,13 @@ def live_changes(rubric_id: int):
         return Response(status=204)
     owned = rubric_or_404(rubric_id)
     news = history.since(rubric_id, since) if latest > since else []
-    found = page.build(owned, side_of(owned), queries.ratings(rubric_id), since=latest, here=here)
+    found = page.build(
+        owned,
+        side_of(owned),
+        queries.ratings(rubric_id, notes_of=current_user.id),
+        since=latest,
+        here=here,
+    )
     keys = found.stored.competency_keys
     changed = list(dict.fromkeys(e.competency_id for e in news if e.competency_id in keys))
     by_others = {e.competency_id for e in news if e.actor_id != current_user.id}
