@@ -1,9 +1,11 @@
-"""The rubric at a glance, in a real browser: the target list follows the track."""
+"""The rubric at a glance, in a real browser: track and target, open evidence panels."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
-from helpers import browser_sign_in
+from helpers import axe_violations, browser_sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -28,3 +30,21 @@ def test_choosing_a_track_offers_its_levels_as_targets(site, people, new_page):
     page.get_by_role("button", name="Save", exact=True).click()
     page.wait_for_load_state()
     assert page.get_by_text("Track and target saved").is_visible()
+
+
+def test_two_open_evidence_panels_keep_their_own_boxes_and_pass_axe(
+    site, people, new_page, axe_source
+):
+    page = new_page(bypass_csp=True)  # lets the injected axe-core run
+    browser_sign_in(page, site, people.engineer)
+    articles = page.locator("article.competency")
+    first, second = articles.nth(0), articles.nth(1)
+    for article in (first, second):
+        article.get_by_role("link", name="0 evidence").click()
+        article.get_by_role("button", name="Add evidence").wait_for()
+    # Clicking the second panel's label focuses the second panel's box.
+    second.locator("label", has_text="Evidence").first.click()
+    focused = page.evaluate("document.activeElement.closest('article').id")
+    assert focused == second.get_attribute("id")
+    violations = axe_violations(page, axe_source)
+    assert violations == [], json.dumps(violations, indent=1)
