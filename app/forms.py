@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 from wtforms import DateField
@@ -24,6 +25,19 @@ def web_link(_form, field) -> None:
     value = (field.data or "").strip()
     if value and (not is_safe_url(value) or not value.lower().startswith(("http://", "https://"))):
         raise ValidationError("The link must start with http:// or https://.")
+
+
+# A host name with a dot, then the end or a path, port, query or fragment: "github.com/x".
+_BARE_HOST = re.compile(r"[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9-]+)+(?:[/:?#]|$)", re.I)
+
+
+def with_https(value: str | None) -> str | None:
+    """A filter: give a link typed without a scheme ("github.com/...") https://."""
+    if isinstance(value, str):
+        value = value.strip()
+        if _BARE_HOST.match(value):
+            return f"https://{value}"
+    return value
 
 
 def sensible_day(_form, field) -> None:

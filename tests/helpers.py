@@ -78,6 +78,13 @@ def browser_sign_in(page, base: str, user) -> None:
     page.wait_for_url(lambda url: "/login" not in url)
 
 
+def axe_violations(page, axe_source: str) -> list:
+    """Run axe-core in a page (whose context bypasses the CSP) and list what it finds."""
+    page.add_script_tag(content=axe_source)
+    result = page.evaluate("async () => (await axe.run(document)).violations")
+    return [(v["id"], v["help"], [n["target"] for n in v["nodes"]][:3]) for v in result]
+
+
 def csrf_from(html: str) -> str:
     """Pull the CSRF token out of a rendered page."""
     match = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html) or re.search(

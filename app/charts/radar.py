@@ -40,8 +40,8 @@ def category_radar(
     """Draw the levels reached in each category, both sides overlaid when both rated."""
     found = axes(index, mine, theirs)
     other = theirs_label if theirs else None
-    text = "The level reached in each category" + (f", {mine_label} and {other}" if other else "")
-    text += "; the numbers are in the table that follows."
+    text = "Each category's level" + (f", {mine_label} and {other}" if other else "")
+    text += "; numbers in the table below."  # short: it travels with every level move
     chart = svg.radar(
         found,
         len(index.levels),

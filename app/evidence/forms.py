@@ -8,7 +8,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, HiddenField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
-from app.forms import safe_markdown_links, sensible_day, web_link
+from app.forms import safe_markdown_links, sensible_day, web_link, with_https
 
 MAX_EVIDENCE = 10_000
 
@@ -27,7 +27,17 @@ class EvidenceForm(FlaskForm):
         ],
         description="Markdown. What happened, your part in it, and the result.",
     )
-    link = StringField("Link (optional)", validators=[Optional(), Length(max=2000), web_link])
+    link = StringField(
+        "Link (optional)",
+        filters=[with_https],
+        validators=[Optional(), Length(max=2000), web_link],
+    )
     day = DateField("Date", default=date.today, validators=[DataRequired(), sensible_day])
     private = BooleanField("Private note: only I can see it")
     version = HiddenField()
+
+    def scoped(self, suffix: str) -> EvidenceForm:
+        """Give every field an id of its own, so two open panels never share one."""
+        for f in self:
+            f.id = f.label.field_id = f"{f.name}-{suffix}"
+        return self

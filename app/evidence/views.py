@@ -11,6 +11,7 @@ from app.access import rubric_or_404, side_of, side_or_404
 from app.clock import utcnow
 from app.evidence.forms import EvidenceForm
 from app.evidence.models import Evidence
+from app.evidence.queries import own_notes
 from app.extensions import db
 from app.history.events import Kind, record
 from app.ladders import store
@@ -73,6 +74,12 @@ def render(
 ):
     """Answer with the evidence panel: in place for htmx, as a page otherwise."""
     blocks = ["evidence"] + (["count_oob"] if count is not None else [])
+    rubric_id = owned.rubric.id
+    if count is not None:  # the shared items, and the viewer's own notes they see beside them
+        count += own_notes(rubric_id, current_user.id).get(competency_id, 0)
+    form.scoped(str(competency_id))
+    if editing:
+        editing[1].scoped(f"{competency_id}-edit")
     return page_or_fragment(
         TEMPLATE,
         blocks,
@@ -81,7 +88,7 @@ def render(
         rubric=owned.rubric,
         competency=competency,
         competency_id=competency_id,
-        items=visible_items(owned.rubric.id, competency_id),
+        items=visible_items(rubric_id, competency_id),
         form=form,
         can_add=side_of(owned) is not None,
         editing=editing,

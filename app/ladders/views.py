@@ -80,8 +80,9 @@ def compare(key: str):
         track=track,
         names=names,
         comparison=comparison,
-        lower=lower,
-        upper=upper,
+        # Asked the other way round, the comparison runs upwards: the selects say so too.
+        lower=comparison.lower.key,
+        upper=comparison.upper.key,
     )
 
 

@@ -7,7 +7,10 @@ Decisions a reader needs to know:
 
 - A (level, category) cell without competencies is met: a level nobody has to show
   anything for is reached as soon as the levels below it are. So the overall level under
-  ``all`` and ``threshold`` is the lowest of the category levels.
+  ``all`` and ``threshold`` is the lowest level up to which every category's cells are met.
+- A category's own level is reached only when the category asks something at or below it
+  and that is demonstrated: a category that starts at level 3 (Monzo's Leadership) has no
+  level of its own before its first competencies are shown, though it holds nobody back.
 - Under ``points`` a category's milestones are the track levels that have competencies in
   that category, in order; empty levels are skipped rather than counted, so a
   Snowflake-style ladder with competencies at five of fifteen levels has milestones 0-5.
@@ -117,29 +120,39 @@ def _tally(index: TrackIndex, ratings: Mapping[str, float]) -> Tallies:
     return tuple(tuple(rules.tally(cell, ratings) for cell in row) for row in index.cells)
 
 
-def _category_reached(index: TrackIndex, tallies: Tallies) -> list[tuple[int, int]]:
-    """Return, per category, the position of the level reached (-1 none) and its milestone."""
+@dataclass(frozen=True)
+class _Reached:
+    """How far one category goes: met through ``through``, its own level at ``shown``."""
+
+    through: int  # last position up to which every cell is met (-1 none): holds the level back
+    shown: int  # the category's own level (-1 none): only once something in it is shown
+    milestone: int  # milestones earned under ``points``
+
+
+def _category_reached(index: TrackIndex, tallies: Tallies) -> list[_Reached]:
+    """Return, per category, how far its met cells go and the level it has reached."""
     result = []
     for ci in range(len(index.categories)):
-        pos, milestone = -1, 0
+        through, milestone, asked = -1, 0, False
         for li, row in enumerate(tallies):
             cell = row[ci]
             if index.rule.type == "points" and cell.count == 0:
                 continue  # not a milestone of this category
             if not rules.cell_met(index.rule, cell):
                 break
-            pos, milestone = li, milestone + (cell.count > 0)
-        result.append((pos, milestone))
+            through, milestone = li, milestone + (cell.count > 0)
+            asked = asked or cell.count > 0
+        result.append(_Reached(through, through if asked else -1, milestone))
     return result
 
 
-def _overall(index: TrackIndex, reached: list[tuple[int, int]]) -> tuple[int, int | None]:
+def _overall(index: TrackIndex, reached: list[_Reached]) -> tuple[int, int | None]:
     """Return the position of the level reached (-1 none) and the points (points rule)."""
     if index.rule.type == "points":
-        points = sum(rules.milestone_points(index.rule, m) for _, m in reached)
+        points = sum(rules.milestone_points(index.rule, r.milestone) for r in reached)
         return _points_level(index, points), points
     # Cells are cumulative and empty ones are met, so the weakest category sets the level.
-    return min((p for p, _ in reached), default=len(index.levels) - 1), None
+    return min((r.through for r in reached), default=len(index.levels) - 1), None
 
 
 def _next_level(index: TrackIndex, pos: int) -> int:
@@ -150,22 +163,25 @@ def _next_level(index: TrackIndex, pos: int) -> int:
     return -1
 
 
-def _next_in_category(index: TrackIndex, tallies: Tallies, ci: int, pos: int) -> int:
-    """Return the position of the next level to work on in a category, -1 at the top."""
-    for li in range(pos + 1, len(index.levels)):
-        if index.rule.type != "points" or tallies[li][ci].count:
+def _next_in_category(tallies: Tallies, ci: int, pos: int) -> int:
+    """Return the position of the next level that asks something of a category, -1 at the top.
+
+    Levels that ask nothing of it are passed over: they follow from the ones below.
+    """
+    for li in range(pos + 1, len(tallies)):
+        if tallies[li][ci].count:
             return li
     return -1
 
 
 def _categories(
-    index: TrackIndex, tallies: Tallies, reached: list[tuple[int, int]]
+    index: TrackIndex, tallies: Tallies, reached: list[_Reached]
 ) -> tuple[CategoryStanding, ...]:
     """Describe each category's level and progress towards its next one."""
     result = []
     for ci, category in enumerate(index.categories):
-        pos = reached[ci][0]
-        nxt = _next_in_category(index, tallies, ci, pos)
+        pos = reached[ci].shown
+        nxt = _next_in_category(tallies, ci, pos)
         column = rules.combine(row[ci] for row in tallies)
         result.append(
             CategoryStanding(

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
-from jinja2_fragments.flask import render_block
 from sqlalchemy import select
 from wtforms import SelectChoice
 
@@ -17,7 +16,7 @@ from app.ladders import store
 from app.oneonone.forms import ActionForm, NotesForm
 from app.oneonone.models import ActionItem, Meeting
 from app.oneonone.queries import open_meeting
-from app.web import id_value, is_htmx, see_other
+from app.web import fragment, id_value, is_htmx, page_or_fragment, see_other
 
 bp = Blueprint("oneonone", __name__)
 
@@ -144,24 +143,11 @@ def save_notes(meeting_id: int):
 
 def notes_response(meeting, owned, form, *, status=200, **flags):
     """Answer a notes save: the status line for htmx, the page (or a redirect) without."""
-    if not is_htmx():
-        if status == 200:
-            return see_other("oneonone.show", meeting_id=meeting.id)
-        page = render_template(TEMPLATE, **context(meeting, owned, notes=form, **flags))
-        return Response(page, status)
-    html = render_block(
-        TEMPLATE,
-        "notes_state",
-        **context(
-            meeting,
-            owned,
-            notes=form,
-            fragment=True,
-            meeting_saved_at=utcnow().strftime("%H:%M:%S UTC"),
-            **flags,
-        ),
-    )
-    return Response(html, status)
+    if status == 200 and not is_htmx():
+        return see_other("oneonone.show", meeting_id=meeting.id)
+    saved_at = utcnow().strftime("%H:%M:%S UTC")
+    extra = context(meeting, owned, notes=form, meeting_saved_at=saved_at, **flags)
+    return page_or_fragment(TEMPLATE, ["notes_state"], status, **extra)
 
 
 @bp.post("/1on1s/<int:meeting_id>/actions")
@@ -181,8 +167,9 @@ def add_action(meeting_id: int):
         db.session.commit()
         form = action_form(owned.people(), formdata=None)  # a saved item clears the form
     if is_htmx():
-        html = render_block(TEMPLATE, "actions", **context(meeting, owned, action=form))
-        return Response(html, 200 if saved else 422)
+        return fragment(
+            TEMPLATE, ["actions"], 200 if saved else 422, **context(meeting, owned, action=form)
+        )
     if not saved:
         flash(form.problem, "error")
     return redirect(url_for("oneonone.show", meeting_id=meeting.id) + "#actions", code=303)
@@ -200,7 +187,7 @@ def toggle_action(action_id: int):
     action.done = request.form.get("done") == "1"
     db.session.commit()
     if is_htmx():
-        return render_block(TEMPLATE, "actions", **context(meeting, owned))
+        return fragment(TEMPLATE, ["actions"], **context(meeting, owned))
     return redirect(url_for("oneonone.show", meeting_id=meeting.id) + "#actions", code=303)
 
 

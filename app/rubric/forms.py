@@ -23,3 +23,20 @@ class SettingsForm(FlaskForm):
             SelectChoice(k, levels[k]) for k in shown.levels
         ]
         return form
+
+    def fits(self, track: TrackSpec) -> bool:
+        """Tell whether the chosen target is a level of the chosen track (or none)."""
+        return not self.target.data or self.target.data in track.levels
+
+    def refused_for(self, spec: LadderSpec, track: TrackSpec) -> SettingsForm:
+        """A form for the chosen track that says why the chosen target was not saved."""
+        form = SettingsForm.for_track(spec, track, formdata=None, track=track.key, target="")
+        form.dropped(spec, self.target.data, track)
+        return form
+
+    def dropped(self, spec: LadderSpec, level_key: str, track: TrackSpec) -> None:
+        """Say that a target level is not on the track, so another must be chosen."""
+        name = next((lv.name for lv in spec.levels if lv.key == level_key), level_key)
+        self.target.errors = [
+            f"{name} is not a level of the {track.name} track: choose a target on it."
+        ]

@@ -134,8 +134,8 @@ class RubricPage:
     def set_row(self, competency_id: int, row: RatingRow) -> None:
         """Take a changed row in; standings are worked out again when next asked for."""
         self.rows[competency_id] = row
-        self.__dict__.pop("standing", None)
-        self.__dict__.pop("other", None)
+        for worked_out in ("standing", "other", "gap_keys"):
+            self.__dict__.pop(worked_out, None)
 
     def row(self, competency_id: int) -> RatingRow:
         return self.rows.get(competency_id, NO_RATING)
@@ -146,13 +146,26 @@ class RubricPage:
         side = self.primary
         return Item(competency_id, spec, row, side, self.scale.demonstrated(row.step(side)))
 
+    @cached_property
+    def gap_keys(self) -> frozenset[str]:
+        """The competencies still open on the way to the target: what "only gaps" shows."""
+        return frozenset(i.key for c in self.standing.gaps.categories for i in c.items)
+
     def shows(self, item: Item, only: str | None) -> bool:
         """Tell whether a filter keeps a competency on the page."""
         if only == "gaps":
-            return not item.demonstrated
+            return item.spec.key in self.gap_keys
         if only == "disagree":
             return item.disagree
         return True
+
+    def shows_any(self, items: list[Item], only: str | None) -> bool:
+        """Tell whether a filter keeps any of these competencies, so their heading shows."""
+        return not only or any(self.shows(item, only) for item in items)
+
+    def levels(self) -> list[tuple[LevelSpec, list[tuple[CategorySpec, list[Item]]]]]:
+        """Return the track's levels, each with its categories and their competencies."""
+        return [self.level(li) for li in range(len(self.index.levels))]
 
     def level(self, li: int) -> tuple[LevelSpec, list[tuple[CategorySpec, list[Item]]]]:
         """Return one level (by position) with its categories and their competencies."""

@@ -15,6 +15,7 @@ from sqlalchemy.orm import aliased
 from app.auth.models import User
 from app.clock import utcnow
 from app.database import insert_for, write_intent
+from app.evidence.models import Evidence
 from app.extensions import db
 from app.history.events import latest_id_query
 from app.ladders import store
@@ -59,6 +60,7 @@ class RatingRow(NamedTuple):
     self_at: datetime | None = None
     manager_at: datetime | None = None
     manager_by_id: int | None = None
+    notes: int = 0  # the viewer's own private notes, beside the shared evidence_count
 
     def step(self, side: Side) -> str | None:
         """The step one side gave."""
@@ -138,10 +140,27 @@ _ROW_COLUMNS = (
 )
 
 
-def ratings(rubric_id: int) -> dict[int, RatingRow]:
-    """Return every rating row of a rubric by competency id, in one query."""
+def ratings(rubric_id: int, notes_of: int | None = None) -> dict[int, RatingRow]:
+    """Return every rating row of a rubric by competency id, in one query.
+
+    With ``notes_of``, each row also counts that person's private notes (only they see
+    them, so only they count them); adding a note writes the row, so every note has one.
+    """
+    columns = list(_ROW_COLUMNS)
+    if notes_of is not None:
+        columns.append(
+            select(func.count())
+            .where(
+                Evidence.rubric_id == Rating.rubric_id,
+                Evidence.competency_id == Rating.competency_id,
+                Evidence.author_id == notes_of,
+                Evidence.private,
+            )
+            .correlate(Rating)
+            .scalar_subquery()
+        )
     rows = db.session.execute(
-        select(Rating.competency_id, *_ROW_COLUMNS).where(Rating.rubric_id == rubric_id)
+        select(Rating.competency_id, *columns).where(Rating.rubric_id == rubric_id)
     )
     return {r[0]: RatingRow(*r[1:]) for r in rows}
 

@@ -90,6 +90,10 @@ class Words:
         """Who else is here, as the poller sends it back to notice arrivals."""
         return live.seen_key(uid for uid, _ in self.page.here)
 
+    def evidence(self, item: Item) -> str:
+        """Count the items the viewer finds behind the link: shared ones and their own notes."""
+        return f"{item.evidence_count + item.row.notes} evidence"
+
     def rung_name(self, rung: float | None) -> str:
         """Name a chart's rung: its level, or "No level yet" for 0."""
         return self.page.index.name_at(int(rung) - 1) if rung else "No level yet"
@@ -126,6 +130,7 @@ def context(page: RubricPage, **extra) -> dict:
     words = Words(page)
     return dict(
         page=page,
+        rubric_id=page.rubric.id,
         urls=Urls(page.rubric.id),
         words=words,
         radar=lambda: radar(page, words),  # drawn only where a block shows it

@@ -53,31 +53,38 @@ def person(user_id: int):
 @login_required
 def show(rubric_id: int):
     """Show a rubric: standing, gaps, focus, and every competency of the track."""
-    owned = rubric_or_404(rubric_id)
+    return whole_page(rubric_or_404(rubric_id))
+
+
+def whole_page(owned: queries.OwnedRubric, settings: SettingsForm | None = None, status=200):
+    """Render the whole rubric page, with the settings form as typed when it was refused."""
+    rubric_id = owned.rubric.id
     found = page.build(
         owned,
         side_of(owned),
-        queries.ratings(rubric_id),
+        queries.ratings(rubric_id, notes_of=current_user.id),
         since=history.latest_id(rubric_id),
         here=live.viewers(rubric_id, current_user.id),
     )
     only = request.args.get("only")
     if only not in ("gaps", "disagree"):
         only = None
-    settings = SettingsForm.for_track(
-        found.stored.spec,
-        found.track,
-        formdata=None,
-        track=found.track.key,
-        target=owned.rubric.target_key or "",
-    )
+    if settings is None:
+        settings = SettingsForm.for_track(
+            found.stored.spec,
+            found.track,
+            formdata=None,
+            track=found.track.key,
+            target=owned.rubric.target_key or "",
+        )
     steps = levels_over_time(rubric_id, found.stored, found.index, owned.owner_name)
-    return render_template(
+    html = render_template(
         TEMPLATE,
         **context(
             found, only=only, open_level=request.args.get("open"), steps=steps, settings=settings
         ),
     )
+    return html, status
 
 
 @bp.get("/rubrics/<int:rubric_id>/levels/<level_key>")
@@ -87,7 +94,7 @@ def level(rubric_id: int, level_key: str):
     owned = rubric_or_404(rubric_id)
     if not is_htmx():
         return see_other("rubric.show", f"level-{level_key}", rubric_id=rubric_id, open=level_key)
-    found = page.build(owned, side_of(owned), queries.ratings(rubric_id))
+    found = page.build(owned, side_of(owned), queries.ratings(rubric_id, notes_of=current_user.id))
     position = found.index.position(level_key)
     if position < 0:
         abort(404)
@@ -125,7 +132,7 @@ def rate(rubric_id: int, competency_id: int):
     """Set one rating; htmx gets the competency, badge, category and gaps back at once."""
     owned = rubric_or_404(rubric_id, for_update=True)
     side = side_or_404(owned)
-    found = page.build(owned, side, queries.ratings(rubric_id))
+    found = page.build(owned, side, queries.ratings(rubric_id, notes_of=current_user.id))
     competency_or_404(found.stored, competency_id)
     # "Take this rating" sends its value as "take", beside the checked radio's "step".
     step = request.form.get("take") or request.form.get("step", "")
@@ -152,7 +159,7 @@ def focus(rubric_id: int, competency_id: int):
     """Mark or unmark a competency as one the person is working on now."""
     owned = rubric_or_404(rubric_id, for_update=True)
     side = side_or_404(owned, only=Side.SELF)  # the growth plan is the engineer's own choice
-    found = page.build(owned, side, queries.ratings(rubric_id))
+    found = page.build(owned, side, queries.ratings(rubric_id, notes_of=current_user.id))
     competency_or_404(found.stored, competency_id)
     message = changes.set_focus(
         found, competency_id, request.form.get("focus") == "1", current_user.id
@@ -179,10 +186,31 @@ def settings(rubric_id: int):
     if not form.validate_on_submit():
         abort(400)  # two selects: only a tampered request sends what they do not offer
     track = spec.track(form.track.data)
-    target = form.target.data if form.target.data in track.levels else None
-    if changes.set_track(owned, track.key, target, current_user.id):
+    if not form.fits(track):
+        # The list offered the old track's levels: say so, and offer the new track's.
+        return whole_page(owned, form.refused_for(spec, track), 422)
+    if changes.set_track(owned, track.key, form.target.data or None, current_user.id):
         flash("Track and target saved. Your ratings stay as they were.", "success")
     return see_other("rubric.show", rubric_id=rubric_id)
+
+
+@bp.get("/rubrics/<int:rubric_id>/settings")
+@login_required
+def settings_form(rubric_id: int):
+    """Show the settings form with the target levels of the track being chosen."""
+    owned = rubric_or_404(rubric_id)
+    side_or_404(owned, only=Side.SELF)
+    spec = store.stored(owned.ladder).spec
+    track = spec.track_or_first(request.args.get("track"))
+    form = SettingsForm.for_track(spec, track, formdata=None, track=track.key, target="")
+    wanted = request.args.get("target") or owned.rubric.target_key
+    if wanted in track.levels:
+        form.target.data = wanted
+    elif wanted:
+        form.dropped(spec, wanted, track)
+    if not is_htmx():
+        return redirect(url_for("rubric.show", rubric_id=rubric_id))
+    return fragment(TEMPLATE, ["settings"], settings=form, rubric_id=rubric_id)
 
 
 @bp.get("/rubrics/<int:rubric_id>/live")
@@ -207,7 +235,13 @@ def live_changes(rubric_id: int):
     here = live.viewers(rubric_id, current_user.id)
     owned = rubric_or_404(rubric_id)
     news = history.since(rubric_id, since) if latest > since else []
-    found = page.build(owned, side_of(owned), queries.ratings(rubric_id), since=latest, here=here)
+    found = page.build(
+        owned,
+        side_of(owned),
+        queries.ratings(rubric_id, notes_of=current_user.id),
+        since=latest,
+        here=here,
+    )
     keys = found.stored.competency_keys
     changed = list(dict.fromkeys(e.competency_id for e in news if e.competency_id in keys))
     by_others = {e.competency_id for e in news if e.actor_id != current_user.id}

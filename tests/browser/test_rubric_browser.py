@@ -6,8 +6,8 @@ import json
 import re
 
 import pytest
+from helpers import axe_violations, small_ladder
 from helpers import browser_sign_in as sign_in
-from helpers import small_ladder
 
 from app.extensions import db
 from app.ladders import store
@@ -84,12 +84,6 @@ def test_rating_works_with_javascript_disabled(site, people, new_page):
     group = page.get_by_role("radiogroup", name="Code at Junior #1")
     assert group.get_by_label("Sometimes").is_checked()
     assert "partly" in page.get_by_role("region", name="Next-level gaps").inner_text()
-
-
-def axe_violations(page, axe_source):
-    page.add_script_tag(content=axe_source)
-    result = page.evaluate("async () => (await axe.run(document)).violations")
-    return [(v["id"], v["help"], [n["target"] for n in v["nodes"]][:3]) for v in result]
 
 
 def test_no_accessibility_violations(site, people, new_page, axe_source):

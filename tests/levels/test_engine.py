@@ -183,9 +183,22 @@ def test_tracks_share_early_levels_and_ignore_each_others_competencies():
     # People has nothing on the IC track, so the IC view does not show it.
     assert [c.key for c in IC.categories] == ["delivery", "impact"]
     assert [c.key for c in manager.categories] == ["delivery", "impact", "people"]
-    # Nothing is asked of People below Engineering Manager, so those levels are met.
+    # Nothing is asked of People below Engineering Manager: those levels hold nobody back,
+    # but People has no level of its own before its first competencies are shown.
     people = by_key(evaluate(manager, {}))["people"]
-    assert (people.level, people.next_level, people.progress) == ("se", "em", 0.0)
+    assert (people.level, people.next_level, people.progress) == (None, "em", 0.0)
+
+
+@pytest.mark.parametrize("rule", [LevelRule(), LevelRule("threshold", threshold=0.5)])
+def test_a_category_that_starts_high_has_no_level_until_it_is_shown(rule):
+    manager = build_index(ladder(rule), "mgr")
+    ratings = done(*UP_TO_E2, "d3a", "d3b", "d3c", "i3a", "i3b", "i3c", "i3d")
+    standing = evaluate(manager, ratings)
+    assert standing.level == "se"  # People asks nothing up to Senior Engineer
+    assert by_key(standing)["people"].level is None
+    assert standing.category_levels == ("em", "em", None)
+    shown = by_key(evaluate(manager, {**ratings, **done("p5a", "p5b")}))["people"]
+    assert (shown.level, shown.next_level) == ("em", None)
 
 
 def test_a_lowest_level_without_competencies_is_reached_with_nothing_rated():

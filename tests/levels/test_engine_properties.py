@@ -214,12 +214,33 @@ def test_threshold_needed_is_the_true_minimum(case, data):
         assert not any(reaches(chosen) for chosen in combinations(keys, category.needed - 1))
 
 
+def first_asked(index: TrackIndex, ci: int) -> int:
+    """Return the position of the lowest level that asks something of a category."""
+    return next(li for li, row in enumerate(index.cells) if row[ci])
+
+
 @given(cases(rule_types=("all", "threshold")))
 def test_the_weakest_category_sets_the_level(case):
     index, ratings = case
     standing = evaluate(index, ratings)
-    ranks = [rank(index, c.level) for c in standing.categories]
+    # A category that has not shown its first level yet holds the level just below it.
+    ranks = [
+        rank(index, c.level) if c.level else first_asked(index, ci) - 1
+        for ci, c in enumerate(standing.categories)
+    ]
     assert rank(index, standing.level) == min(ranks, default=len(index.levels) - 1)
+
+
+@given(cases())
+def test_a_category_has_a_level_only_once_something_in_it_is_shown(case):
+    index, ratings = case
+    for ci, category in enumerate(evaluate(index, ratings).categories):
+        if category.level is not None:
+            assert rank(index, category.level) >= first_asked(index, ci)
+            first = index.cells[first_asked(index, ci)][ci]
+            assert any(ratings.get(c.key, 0) >= 1 for c in first) or all(
+                c.points == 0 for c in first
+            )
 
 
 @given(cases())

@@ -238,3 +238,18 @@ def test_as_of_uses_the_target_of_that_day(app, pair):
     assert "3 to go for Junior" in past and "for Mid-level" not in past
     # The stored rubric was not touched by looking at the past.
     assert "for Mid-level" in engineer.get(f"/rubrics/{rubric_id}").get_data(as_text=True)
+
+
+def test_1on1_fragments_and_pages_tell_caches_apart(pair, people):
+    # One URL answers htmx with a fragment and a plain form with a page: Vary says so.
+    _, manager, rubric_id, _ = pair
+    meeting = start(manager, rubric_id)
+    notes = manager.post(f"/1on1s/{meeting}/notes", data={"notes": "x", "version": "0"}, headers=HX)
+    action = manager.post(
+        f"/1on1s/{meeting}/actions",
+        data={"text": "Do it", "owner": str(people.manager.id)},
+        headers=HX,
+    )
+    refused = manager.post(f"/1on1s/{meeting}/notes", data={"notes": "x" * 50_001, "version": "1"})
+    for response in (notes, action, refused):
+        assert "HX-Request" in response.headers.get("Vary", ""), response.status_code
