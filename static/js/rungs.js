@@ -27,7 +27,8 @@ document.addEventListener("click", (event) => {
   window.location.assign(url);
 });
 
-// Every rating click lands, in order, and nothing older overwrites it.
+// Every rating click lands, in order, and nothing older overwrites it. A rating form
+// is sent by htmx on submit; a radio's change submits it (below).
 // - Each rating form queues its requests (hx-sync="this:queue all"), so none is dropped;
 //   a queued request sends the radio's value when it leaves, so quick clicks coalesce.
 // - A rating's answer redraws its competency only if no newer click on it is on the way.
@@ -58,10 +59,8 @@ function clicked(form) {
 }
 
 function save(form) {
-  clearTimeout(form.rungsSettle);
-  form.rungsSettle = null;
-  clicked(form);
-  form.dispatchEvent(new Event("rungs:rate", { bubbles: true }));
+  // A submit like Enter's: htmx sends it, and the submit listener below counts the click.
+  form.requestSubmit();
 }
 
 document.addEventListener("keydown", (event) => {
