@@ -62,10 +62,14 @@ def render(text: str | None) -> Markup:
 # Ladder descriptions are rendered on every rubric page and change only on import.
 @lru_cache(maxsize=16384)
 def _render(text: str) -> Markup:
-    html = _renderer().render(text)
+    return _sanitised(_renderer().render(text), TAGS)
+
+
+def _sanitised(html: str, tags: frozenset[str]) -> Markup:
+    """Keep only the allowed tags, attributes and link schemes of rendered Markdown."""
     clean = nh3.clean(
         html,
-        tags=set(TAGS),
+        tags=set(tags),
         attributes={"a": {"href", "title"}, "th": {"align"}, "td": {"align"}},
         url_schemes=set(SAFE_SCHEMES),
         link_rel="noopener noreferrer nofollow",
@@ -85,15 +89,7 @@ def render_inline(text: str | None) -> Markup:
 
 @lru_cache(maxsize=16384)
 def _render_inline(text: str) -> Markup:
-    html = _renderer().renderInline(text)
-    clean = nh3.clean(
-        html,
-        tags=set(INLINE_TAGS),
-        attributes={"a": {"href", "title"}},
-        url_schemes=set(SAFE_SCHEMES),
-        link_rel="noopener noreferrer nofollow",
-    )
-    return Markup(clean)  # noqa: S704 - sanitised by nh3 just above
+    return _sanitised(_renderer().renderInline(text), INLINE_TAGS)
 
 
 def unsafe_links(text: str | None) -> list[str]:
