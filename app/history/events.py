@@ -30,6 +30,7 @@ class Kind(StrEnum):
     MEETING_STARTED = "meeting.started"
     MEETING_ENDED = "meeting.ended"
     SIGNOFF = "signoff"
+    SIGNOFF_WITHDRAWN = "signoff.withdrawn"
 
     @classmethod
     def rating(cls, side: Side) -> Kind:

@@ -11,7 +11,7 @@ from app.auth.models import User
 from app.extensions import db
 from app.history.events import GROUPS, Kind, kinds_in
 from app.history.models import Event
-from app.ladders.spec import Scale
+from app.ladders.spec import LadderSpec, Scale
 from app.ladders.store import StoredLadder
 from app.rubric.side import Side
 
@@ -79,7 +79,7 @@ def names(events: list[Event]) -> dict[int, str]:
 
 
 def describe(events: list[Event], stored: StoredLadder) -> list[Entry]:
-    """Turn events into sentences: "Maya rated 'Writes tests' (manager): Sometimes -> Yes"."""
+    """Turn events into sentences: "Maya rated “Writes tests” Consistently (was Sometimes)"."""
     who = names(events)
     categories = {c.key: c.name for c in stored.spec.categories}
     entries = []
@@ -88,20 +88,16 @@ def describe(events: list[Event], stored: StoredLadder) -> list[Entry]:
         competency = stored.competencies.get(key) if key else None
         title = f"“{competency.title}”" if competency else "a competency no longer on the ladder"
         before, after = e.before or {}, e.after or {}
-        text = _sentence(Kind(e.kind), before, after, title, stored.spec.scale)
+        text = _sentence(Kind(e.kind), before, after, title, stored.spec)
         category = categories.get(competency.category) if competency else None
         entries.append(Entry(e, who.get(e.actor_id, "Someone"), text, category))
     return entries
 
 
-def _sentence(kind: Kind, before: dict, after: dict, title: str, scale: Scale) -> str:
-    """Say what one event did, after the actor's name."""
+def _sentence(kind: Kind, before: dict, after: dict, title: str, spec: LadderSpec) -> str:
+    """Say what one event did, after the actor's name, with names rather than keys."""
     if kind.side is not None:
-        side = "own rating" if kind.side is Side.SELF else "manager rating"
-        return (
-            f"changed the {side} of {title} from {_step(scale, before.get('step'), 'none')} "
-            f"to {_step(scale, after.get('step'), after.get('step'))}"
-        )
+        return _rating(kind.side, before.get("step"), after.get("step"), title, spec.scale)
     if kind is Kind.EVIDENCE_ADDED:
         return f"added {'a private note' if after.get('private') else 'evidence'} to {title}"
     if kind is Kind.EVIDENCE_EDITED:
@@ -111,19 +107,45 @@ def _sentence(kind: Kind, before: dict, after: dict, title: str, scale: Scale) -
     if kind is Kind.FOCUS:
         return f"{'started' if after.get('focus') else 'stopped'} focusing on {title}"
     if kind is Kind.SETTINGS:
-        return (
-            f"set the track to {after.get('track')} and the target to "
-            f"{after.get('target') or 'the next level'}"
-        )
+        return _settings(before, after, spec)
     if kind is Kind.NOTES:
         return "updated the 1:1 notes"
     if kind is Kind.MEETING_STARTED:
         return "started a 1:1"
     if kind is Kind.MEETING_ENDED:
         return "ended a 1:1"
-    return f"signed off the promotion packet for {after.get('target')}"
+    level = _level(spec, after.get("target"))
+    if kind is Kind.SIGNOFF_WITHDRAWN:
+        return f"withdrew the sign-off of the promotion packet for {level}"
+    return f"signed off the promotion packet for {level}"
 
 
-def _step(scale: Scale, key: str | None, unknown: str | None) -> str | None:
+def _rating(side: Side, was: str | None, now: str | None, title: str, scale: Scale) -> str:
+    """Say a rating: "rated “Writes tests” Consistently (was Sometimes)", "as manager"."""
+    whose = "" if side is Side.SELF else " as manager"
+    earlier = f" (was {_step(scale, was)})" if was else ""
+    if not now:
+        return f"cleared the rating{whose} of {title}{earlier}"
+    return f"rated {title} {_step(scale, now)}{whose}{earlier}"
+
+
+def _settings(before: dict, after: dict, spec: LadderSpec) -> str:
+    """Say a settings change: "set the track to Individual contributor and the target to ..."."""
+    track = spec.track(after.get("track"))
+    track_name = track.name if track else after.get("track")
+    target = _level(spec, after.get("target")) if after.get("target") else "the next level"
+    if before and before.get("track") == after.get("track"):
+        return f"set the target to {target}"
+    if before and before.get("target") == after.get("target") and after.get("target"):
+        return f"set the track to {track_name}"
+    return f"set the track to {track_name} and the target to {target}"
+
+
+def _level(spec: LadderSpec, key: str | None) -> str:
+    """Name a level; one the ladder no longer has keeps its key."""
+    return next((level.name for level in spec.levels if level.key == key), key or "a level")
+
+
+def _step(scale: Scale, key: str) -> str:
     """Name a step of the scale; a step the ladder no longer has keeps its key."""
-    return scale.label(key) if scale.has(key) else unknown
+    return scale.label(key) if scale.has(key) else key

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import TextAreaField
+from wtforms import BooleanField, SubmitField, TextAreaField
 from wtforms.validators import InputRequired, Length
 
 from app.forms import DayField, safe_markdown_links, sensible_day, stripped
@@ -23,3 +23,11 @@ class SignoffForm(FlaskForm):
             safe_markdown_links,
         ],
     )
+    # Asked only while competencies up to the target are still open.
+    confirm = BooleanField("Sign off although competencies are still open")
+
+
+class ActionForm(FlaskForm):
+    """A bare form: a button and its CSRF token."""
+
+    submit = SubmitField("Confirm")

@@ -29,12 +29,38 @@ class EvidenceNote:
 
 @dataclass(frozen=True)
 class PacketItem:
+    """One competency up to the target, with both ratings and its shared evidence."""
+
     id: int
     title: str
-    category: str
+    level: str  # the name of the level that asks for it
     self_label: str
     manager_label: str
+    demonstrated: bool  # by the person's own ratings, as the standing and the gaps count
     evidence: tuple[EvidenceNote, ...]
+
+
+@dataclass(frozen=True)
+class PacketCategory:
+    """A category's competencies up to the target: what is shown, and what is still open."""
+
+    key: str
+    name: str
+    needed: int  # fewest further demonstrations the level rule asks for here
+    demonstrated: tuple[PacketItem, ...]
+    still_open: tuple[PacketItem, ...]
+
+
+@dataclass(frozen=True)
+class SignOff:
+    """A manager's sign-off of the packet for one level, until they withdraw it."""
+
+    event_id: int
+    signer_id: int | None
+    name: str
+    day: str  # ISO date, as the manager gave it
+    comment: str
+    target: str
 
 
 @dataclass(frozen=True)
@@ -47,50 +73,93 @@ class Packet:
     standing: Standing
     manager_standing: Standing | None
     gaps: Gaps
-    items: tuple[PacketItem, ...]
-    signoffs: tuple[dict, ...]
+    categories: tuple[PacketCategory, ...]
+    signoff: SignOff | None  # the sign-off in force for this target, if any
+
+    @property
+    def open_count(self) -> int:
+        """Count the competencies up to the target not demonstrated yet."""
+        return sum(len(c.still_open) for c in self.categories)
+
+    @property
+    def demonstrated_count(self) -> int:
+        """Count the competencies up to the target already demonstrated."""
+        return sum(len(c.demonstrated) for c in self.categories)
+
+
+def in_force(signoffs: list[SignOff], withdrawn: set[int], target_key: str) -> SignOff | None:
+    """Return the newest sign-off for a target that nobody withdrew."""
+    standing = [s for s in signoffs if s.target == target_key and s.event_id not in withdrawn]
+    return max(standing, key=lambda s: s.event_id) if standing else None
 
 
 def build(
-    page: RubricPage, target_key: str, evidence: dict[int, list[EvidenceNote]], signoffs: list[dict]
+    page: RubricPage,
+    target_key: str,
+    evidence: dict[int, list[EvidenceNote]],
+    signoff: SignOff | None,
 ) -> Packet:
-    """Gather what a promotion conversation needs for one target level."""
+    """Gather what a promotion conversation needs: every level up to the target."""
     ids, scale, index = page.stored.competency_ids, page.scale, page.index
-    categories = {c.key: c.name for c in index.categories}
-    items = []
-    for cell in index.cells[index.position(target_key)]:
-        for c in cell:
-            cid = ids[c.key]
-            row = page.row(cid)
-            items.append(
-                PacketItem(
+    ratings = page.ratings(Side.SELF)
+    gaps = gaps_to(index, ratings, target_key)
+    needed = {c.key: c.needed for c in gaps.categories}
+    goal = index.position(target_key)
+    categories = []
+    for ci, category in enumerate(index.categories):
+        shown, still_open = [], []
+        for li in range(goal + 1):
+            for c in index.cells[li][ci]:
+                cid = ids[c.key]
+                row = page.row(cid)
+                item = PacketItem(
                     id=cid,
                     title=c.title,
-                    category=categories[c.category],
+                    level=index.levels[li].name,
                     self_label=scale.label(row.self_step),
                     manager_label=scale.label(row.manager_step),
+                    demonstrated=scale.demonstrated(row.self_step),
                     evidence=tuple(evidence.get(cid, ())),
+                )
+                (shown if item.demonstrated else still_open).append(item)
+        if shown or still_open:  # a category that asks nothing up to the target is left out
+            categories.append(
+                PacketCategory(
+                    category.key,
+                    category.name,
+                    needed.get(category.key, 0),
+                    tuple(shown),
+                    tuple(still_open),
                 )
             )
     mine = page.standing if page.primary is Side.SELF else page.other
     theirs = page.other if page.primary is Side.SELF else page.standing
-    ratings = page.ratings(Side.SELF)
     return Packet(
         person=page.owned.owner_name,
         ladder=page.stored.spec.name,
         track=page.track.name,
         target=target_key,
-        target_name=index.name_at(index.position(target_key)),
+        target_name=index.name_at(goal),
         standing=mine or evaluate(index, ratings),
         manager_standing=theirs,
-        gaps=gaps_to(index, ratings, target_key),
-        items=tuple(items),
-        signoffs=tuple(s for s in signoffs if s.get("target") == target_key),
+        gaps=gaps,
+        categories=tuple(categories),
+        signoff=signoff,
     )
 
 
+def _ratings_line(item: PacketItem) -> str:
+    return f"*{item.level}* · own rating: **{item.self_label}** · manager: **{item.manager_label}**"
+
+
+def _evidence_line(ev: EvidenceNote) -> str:
+    link = f" ({ev.link})" if ev.link else ""
+    body = ev.body.strip().replace("\n", "\n    ")
+    return f"{ev.day.isoformat()}, {ev.author}: {body}{link}"
+
+
 def markdown(packet: Packet) -> str:
-    """Write the packet as a Markdown document."""
+    """Write the packet as a Markdown document, with what the page shows."""
     lines = [
         f"# Promotion packet: {packet.person}",
         "",
@@ -102,37 +171,36 @@ def markdown(packet: Packet) -> str:
     lines += [
         f"- Target level: {packet.target_name}",
         f"- Standing: {packet.gaps.summary()}",
-        "",
-        f"## {packet.target_name}: competencies",
+        f"- Up to {packet.target_name}: {packet.demonstrated_count} demonstrated, "
+        f"{packet.open_count} still open",
         "",
     ]
-    for item in packet.items:
-        lines.append(f"### {item.title}")
+    for category in packet.categories:
+        lines += [f"## {category.name}", ""]
+        if category.needed:
+            lines += [f"{category.needed} more needed for {packet.target_name}.", ""]
+        lines += [f"### Demonstrated ({len(category.demonstrated)})", ""]
+        for item in category.demonstrated:
+            lines += [f"#### {item.title}", "", _ratings_line(item), ""]
+            lines += [f"- {_evidence_line(ev)}" for ev in item.evidence]
+            if not item.evidence:
+                lines.append("- No shared evidence yet.")
+            lines.append("")
+        if not category.demonstrated:
+            lines += ["Nothing yet.", ""]
+        lines += [f"### Still open ({len(category.still_open)})", ""]
+        for item in category.still_open:
+            lines.append(f"- {item.title} ({_ratings_line(item)})")
+            lines += [f"  - {_evidence_line(ev)}" for ev in item.evidence]
+        if not category.still_open:
+            lines.append("Nothing: all demonstrated.")
         lines.append("")
-        lines.append(
-            f"*{item.category}* · own rating: **{item.self_label}** · "
-            f"manager: **{item.manager_label}**"
-        )
-        lines.append("")
-        for ev in item.evidence:
-            link = f" ({ev.link})" if ev.link else ""
-            body = ev.body.strip().replace("\n", "\n  ")
-            lines.append(f"- {ev.day.isoformat()}, {ev.author}: {body}{link}")
-        if not item.evidence:
-            lines.append("- No shared evidence yet.")
-        lines.append("")
-    lines += ["## Still missing", ""]
-    if not packet.gaps.categories:
-        lines.append("Nothing: every competency up to the target is demonstrated.")
-    for category in packet.gaps.categories:
-        lines.append(
-            f"- **{category.name}** ({category.needed} needed): "
-            + "; ".join(i.title for i in category.items)
-        )
-    lines += ["", "## Manager sign-off", ""]
-    if packet.signoffs:
-        for s in packet.signoffs:
-            lines.append(f"- Signed by {s['name']} on {s['date']}: {s.get('comment') or ''}")
+    lines += ["## Manager sign-off", ""]
+    if packet.signoff:
+        s = packet.signoff
+        lines.append(f"Signed by {s.name} on {s.day}.")
+        if s.comment:
+            lines += ["", s.comment]
     else:
         lines.append("Not signed yet.")
     # Evidence and comments are people's text: safe on our page, and in any other viewer.

@@ -19,7 +19,7 @@ from app.rubric import queries
 from app.rubric.side import Side
 from app.share import packet as packets
 from app.share import record as records
-from app.share.forms import SignoffForm
+from app.share.forms import ActionForm, SignoffForm
 from app.web import see_other
 
 bp = Blueprint("share", __name__)
@@ -39,8 +39,32 @@ def target_of(page: rubric_page.RubricPage) -> str:
     return page.standing.target or page.index.levels[-1].key
 
 
+def signoff_in_force(rubric_id: int, target: str) -> packets.SignOff | None:
+    """The sign-off of the rubric's packet for a level that nobody withdrew, if any."""
+    kinds = (Kind.SIGNOFF, Kind.SIGNOFF_WITHDRAWN)
+    signed, withdrawn = [], set()
+    for e in db.session.scalars(
+        select(Event).where(Event.rubric_id == rubric_id, Event.kind.in_(kinds)).order_by(Event.id)
+    ):
+        after = e.after or {}
+        if e.kind == Kind.SIGNOFF_WITHDRAWN:
+            withdrawn.add(after.get("signoff"))
+        else:
+            signed.append(
+                packets.SignOff(
+                    event_id=e.id,
+                    signer_id=e.actor_id,
+                    name=after.get("name", "Someone"),
+                    day=after.get("date", ""),
+                    comment=after.get("comment") or "",
+                    target=after.get("target"),
+                )
+            )
+    return packets.in_force(signed, withdrawn, target)
+
+
 def build_packet(page: rubric_page.RubricPage, target: str) -> packets.Packet:
-    """Collect the shared evidence and the sign-offs, then the packet."""
+    """Collect the shared evidence and the sign-off in force, then the packet."""
     items = db.session.execute(
         select(Evidence)
         .where(Evidence.rubric_id == page.rubric.id, ~Evidence.private)
@@ -51,23 +75,20 @@ def build_packet(page: rubric_page.RubricPage, target: str) -> packets.Packet:
         evidence.setdefault(ev.competency_id, []).append(
             packets.EvidenceNote(ev.body, ev.link, ev.day, ev.author.name)
         )
-    signoffs = [
-        e.after
-        for e in db.session.scalars(
-            select(Event)
-            .where(Event.rubric_id == page.rubric.id, Event.kind == Kind.SIGNOFF)
-            .order_by(Event.id)
-        )
-    ]
-    return packets.build(page, target, evidence, signoffs)
+    return packets.build(page, target, evidence, signoff_in_force(page.rubric.id, target))
 
 
-def render_packet(page: rubric_page.RubricPage, form: SignoffForm, status: int = 200):
+def render_packet(
+    page: rubric_page.RubricPage,
+    form: SignoffForm,
+    status: int = 200,
+    found: packets.Packet | None = None,
+):
     """The packet page, with the sign-off form as the manager left it."""
     body = render_template(
         "share/packet.html",
         page=page,
-        packet=build_packet(page, target_of(page)),
+        packet=found or build_packet(page, target_of(page)),
         can_sign=page.side is Side.MANAGER,
         signoff=form,
         today=date.today(),
@@ -96,6 +117,12 @@ def packet_markdown(rubric_id: int):
     )
 
 
+def gaps_phrase(found: packets.Packet) -> str:
+    """Say how many competencies up to the target are still open."""
+    n = found.open_count
+    return f"{n} competenc{'y is' if n == 1 else 'ies are'} still open up to {found.target_name}"
+
+
 @bp.post("/rubrics/<int:rubric_id>/packet/signoff")
 @login_required
 def signoff(rubric_id: int):
@@ -103,10 +130,19 @@ def signoff(rubric_id: int):
     page = page_for(rubric_id, for_update=True)
     if page.side is not Side.MANAGER:
         abort(404)
-    form = SignoffForm()
-    if not form.validate_on_submit():
-        return render_packet(page, form, 422)  # the typed comment stays in the box
     target = target_of(page)
+    found = build_packet(page, target)
+    if found.signoff is not None:
+        flash(f"Already signed off by {found.signoff.name}.", "info")
+        return see_other("share.packet", rubric_id=rubric_id, target=target)
+    form = SignoffForm()
+    valid = form.validate_on_submit()
+    if valid and found.open_count and not form.confirm.data:
+        # Signing over gaps is allowed, but only knowingly: the box says how many.
+        form.confirm.errors = [f"{gaps_phrase(found)}: tick the box to sign off anyway."]
+        valid = False
+    if not valid:
+        return render_packet(page, form, 422, found)  # the typed comment stays in the box
     record(
         rubric_id,
         current_user.id,
@@ -116,13 +152,39 @@ def signoff(rubric_id: int):
             "name": current_user.name,
             "date": form.date.data.isoformat(),
             "comment": form.comment.data or "",
+            "open": found.open_count,  # what was still open when signed, for the record
         },
     )
-    level = page.index.name_at(page.index.position(target))
+    level = found.target_name
     link = url_for("share.packet", rubric_id=rubric_id, target=target)
     notify.packet_signed(page.rubric.user_id, by=current_user, level=level, link=link)
     db.session.commit()
     flash("Sign-off recorded in the rubric's history.", "success")
+    return see_other("share.packet", rubric_id=rubric_id, target=target)
+
+
+@bp.post("/rubrics/<int:rubric_id>/packet/withdraw")
+@login_required
+def withdraw_signoff(rubric_id: int):
+    """Withdraw one's own sign-off of the packet; the history keeps both."""
+    page = page_for(rubric_id, for_update=True)
+    if page.side is not Side.MANAGER:
+        abort(404)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    target = target_of(page)
+    found = signoff_in_force(rubric_id, target)
+    if found is None or found.signer_id != current_user.id:
+        flash("There is no sign-off of yours to withdraw.", "info")
+        return see_other("share.packet", rubric_id=rubric_id, target=target)
+    record(
+        rubric_id,
+        current_user.id,
+        Kind.SIGNOFF_WITHDRAWN,
+        after={"target": target, "signoff": found.event_id, "name": current_user.name},
+    )
+    db.session.commit()
+    flash("Sign-off withdrawn; the history keeps both.", "success")
     return see_other("share.packet", rubric_id=rubric_id, target=target)
 
 

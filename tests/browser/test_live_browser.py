@@ -56,5 +56,5 @@ def test_manager_and_engineer_see_each_other_live(site, people, new_page):
     # History lists both changes with their authors.
     engineer.goto(rubric_url + "/history")
     items = engineer.locator("ol.timeline li").all_inner_texts()
-    assert any("Eli Engineer changed the own rating" in t for t in items)
-    assert any("Maya Manager changed the manager rating" in t for t in items)
+    assert any("Eli Engineer rated “Code at Junior #1” Consistently" in t for t in items)
+    assert any("Maya Manager rated “Code at Junior #1” Sometimes as manager" in t for t in items)

@@ -84,7 +84,7 @@ def test_packet_shows_both_ratings_shared_evidence_and_missing(app, pair, people
     )
     assert "own rating: <strong>Consistently</strong> · manager: <strong>Sometimes</strong>" in page
     assert "<strong>migration</strong>" in page and "private doubt" not in page
-    assert "Still missing" in page and "Teamwork at Mid-level #1" in page
+    assert "Still open" in page and "Teamwork at Mid-level #1" in page
     markdown = manager.get(f"/rubrics/{rubric_id}/packet.md?target=mid")
     text = markdown.get_data(as_text=True)
     assert (
@@ -96,13 +96,14 @@ def test_packet_shows_both_ratings_shared_evidence_and_missing(app, pair, people
 
 def test_only_the_manager_signs_off_and_it_is_in_history(app, pair, people):
     engineer, manager, rubric_id, _ = pair
-    data = {"target": "mid", "date": "2026-11-26", "comment": "Ready for Mid-level"}
+    data = {"target": "mid", "date": "2026-11-26", "comment": "Ready for Mid-level", "confirm": "y"}
     assert engineer.post(f"/rubrics/{rubric_id}/packet/signoff", data=data).status_code == 404
     assert manager.post(f"/rubrics/{rubric_id}/packet/signoff", data=data).status_code == 303
     page = engineer.get(f"/rubrics/{rubric_id}/packet?target=mid").get_data(as_text=True)
-    assert "Signed by <strong>Maya Manager</strong> on 2026-11-26: “Ready for Mid-level”" in page
+    assert 'by <strong>Maya Manager</strong> on <time datetime="2026-11-26">' in page
+    assert "<p>Ready for Mid-level</p>" in page
     history = engineer.get(f"/rubrics/{rubric_id}/history").get_data(as_text=True)
-    assert "signed off the promotion packet for mid" in history
+    assert "signed off the promotion packet for Mid-level" in history
     with app.app_context():
         event = db.session.scalar(select(Event).where(Event.kind == "signoff"))
         assert event.actor_id == people.manager.id
