@@ -39,6 +39,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     sso_client.init_app(app)  # likewise for the identity provider
     worker.init_app(app)
 
+    from app.account import views as account_views
     from app.admin.pay import bp as pay_bp
     from app.admin.views import bp as admin_bp
     from app.audit.views import bp as audit_bp
@@ -60,6 +61,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     for blueprint in (
         auth_bp,
+        account_views.bp,
         admin_bp,
         pay_bp,
         audit_bp,
@@ -74,6 +76,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         notifications_bp,
     ):
         app.register_blueprint(blueprint)
+    account_views.init_app(app)
     auth_cli.init_app(app)
     ladder_cli.init_app(app)
     backup_cli.init_app(app)

@@ -43,6 +43,8 @@ class User(UserMixin, db.Model):
     oidc_subject: Mapped[str | None] = mapped_column(String(255))
     # Created on the command line; may still sign in with a password when SSO is required.
     break_glass: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # The IANA zone the person reads times in; None: their browser's, else UTC (app/account).
+    time_zone: Mapped[str | None] = mapped_column(String(64))
 
     manager: Mapped[User | None] = relationship(remote_side=[id], back_populates="reports")
     reports: Mapped[list[User]] = relationship(back_populates="manager")

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime, time
+from datetime import UTC, datetime, time
 
 from flask import Blueprint, Response, abort, flash, render_template, request
 from flask_login import current_user, login_required
 
 from app.access import rubric_or_404
+from app.account.views import viewer_zone
 from app.history import past
 from app.history import timeline as events
 from app.history.events import GROUPS
@@ -41,7 +42,9 @@ def timeline(rubric_id: int):
             after_id = last.last_event_id
             since_label = f"since the 1:1 of {last.started_at:%-d %b %Y}"
     elif (day := parse_day(since_text)) is not None:
-        since = datetime.combine(day, time.min)
+        # The day as the viewer lives it, in the stored UTC.
+        start = datetime.combine(day, time.min, tzinfo=viewer_zone())
+        since = start.astimezone(UTC).replace(tzinfo=None)
         since_label = f"since {day:%-d %b %Y}"
     elif since_text:
         flash("Give the date as YYYY-MM-DD (1970 to 2100), or “last-1on1”.", "error")

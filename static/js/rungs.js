@@ -1,6 +1,16 @@
 // Rungs' only script of its own. Everything works without it; it only polishes htmx use.
 document.documentElement.classList.add("js");
 
+// The browser's time zone, for the server to show times in until the person picks one on
+// the account page. Written again only when it changes (a laptop that travelled).
+(() => {
+  const zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+  const cookie = `rungs_tz=${encodeURIComponent(zone || "")}`;
+  if (!zone || document.cookie.split("; ").includes(cookie)) return;
+  const secure = window.location.protocol === "https:" ? "; secure" : "";
+  document.cookie = `${cookie}; path=/; max-age=31536000; samesite=lax${secure}`;
+})();
+
 // Send the CSRF token with every htmx request.
 document.addEventListener("htmx:configRequest", (event) => {
   const meta = document.querySelector('meta[name="csrf-token"]');

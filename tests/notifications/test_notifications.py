@@ -161,7 +161,7 @@ def test_a_signed_packet_notifies_its_owner(app, pair, people):
     _engineer, manager, rubric_id, _ids = pair
     response = manager.post(
         f"/rubrics/{rubric_id}/packet/signoff?target=mid",
-        data={"date": "2026-12-01", "comment": "Ready."},
+        data={"date": "2026-12-01", "comment": "Ready.", "confirm": "y"},
     )
     assert response.status_code == 303
     with app.app_context():

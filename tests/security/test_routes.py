@@ -40,6 +40,7 @@ PUBLIC = {
 CSRF_EXEMPT = {"notifications.unsubscribe"}
 # Pages that show a form on GET and handle it on POST; every other route is one or the other.
 FORM_PAGES = {
+    "account.settings",
     "auth.login",
     "auth.setup",
     "auth.accept_invite",
