@@ -34,6 +34,14 @@ class ManagerForm(FlaskForm):
     submit = SubmitField("Set manager")
 
 
+class PersonForm(FlaskForm):
+    """A person's role and manager, saved together by the one button of their row."""
+
+    role = SelectField("Role", choices=ROLE_CHOICES)
+    manager = SelectField("Manager", choices=[], validate_choice=False)
+    submit = SubmitField("Save")
+
+
 class ActionForm(FlaskForm):
     """A bare form: a button and its CSRF token."""
 

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from wtforms import SelectChoice
 
 from app.access import admin_required
-from app.admin.forms import ActionForm, InviteForm, ManagerForm, RoleForm
+from app.admin.forms import ActionForm, InviteForm, ManagerForm, PersonForm, RoleForm
 from app.audit import log as audit
 from app.auth import accounts, throttle
 from app.auth.accounts import AccountError
@@ -59,10 +59,14 @@ def render_users(invite_form: InviteForm, invite_link: str | None = None, status
     locked = throttle.locked([person.email for person in people])
     rows = []
     for person in people:
-        role_form = RoleForm(prefix=f"r{person.id}", role=person.role)
-        manager_form = ManagerForm(prefix=f"m{person.id}", manager=str(person.manager_id or ""))
-        manager_form.manager.choices = [c for c in choices if c.value != str(person.id)]
-        rows.append((person, role_form, manager_form))
+        form = PersonForm(
+            formdata=None,
+            prefix=f"p{person.id}",
+            role=person.role,
+            manager=str(person.manager_id or ""),
+        )
+        form.manager.choices = [c for c in choices if c.value != str(person.id)]
+        rows.append((person, form))
     return render_template(
         "admin/users.html",
         rows=rows,
@@ -121,6 +125,10 @@ def invite():
 def reinvite(user_id: int):
     """Issue a fresh invitation link, for someone who lost theirs or forgot their password."""
     user = user_or_404(user_id)
+    if user.id == current_user.id:
+        # One's own way in is the password page; a link would only sign oneself out.
+        flash("Change your own password on the password page.", "info")
+        return redirect(url_for("admin.users"), code=303)
     if ActionForm().validate_on_submit():
         Invitation.revoke_for(user)  # a lost link stops working once a new one is made
         token = Invitation.issue("invite", user=user, days=INVITE_DAYS, created_by=current_user)
@@ -133,6 +141,53 @@ def reinvite(user_id: int):
             token, f"New link for {user.name}{sent}. It works once, for {INVITE_DAYS} days."
         )
     abort(400)
+
+
+@bp.post("/users/<int:user_id>")
+@admin_required
+def save_person(user_id: int):
+    """Save a person's role and manager together, from the one button of their row."""
+    user = user_or_404(user_id)
+    form = PersonForm(prefix=f"p{user.id}")
+    if not form.validate_on_submit():
+        abort(400)  # a select offers nothing else: only a tampered request gets here
+    manager = None
+    if form.manager.data:
+        manager_id = id_value(form.manager.data)
+        if manager_id is None:
+            abort(400)
+        manager = user_or_404(manager_id)
+    role_before, manager_before = user.role, user.manager
+    try:
+        detached = accounts.set_role(user, form.role.data) if user.role != form.role.data else []
+        if manager is not None and (manager.role == Role.ENGINEER or not manager.active):
+            raise AccountError(f"{manager.name} is not a manager: choose one from the list.")
+        accounts.set_manager(user, manager)
+    except AccountError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+        return redirect(url_for("admin.users"), code=303)
+    said = []
+    if user.role != role_before:
+        audit.record("account.role", current_user, user, detail=f"{role_before} → {user.role}")
+        said.append(f"is now {user.role}")
+    for report in detached:
+        detail = f"no longer reports to {user.name}, who is now an engineer"
+        audit.record("account.manager", current_user, report, detail=detail)
+    if manager_before is not manager:
+        before = manager_before.email if manager_before else "no manager"
+        after = manager.email if manager else "no manager"
+        audit.record("account.manager", current_user, user, detail=f"{before} → {after}")
+        said.append(f"reports to {manager.name}" if manager else "has no manager")
+    db.session.commit()
+    if said:
+        flash(f"{user.name} {' and '.join(said)}.", "success")
+    else:
+        flash(f"Nothing to change for {user.name}.", "info")
+    if detached:
+        names = ", ".join(r.name for r in detached)
+        flash(f"{names} now report to nobody: choose a new manager for them below.", "info")
+    return redirect(url_for("admin.users"), code=303)
 
 
 @bp.post("/users/<int:user_id>/role")

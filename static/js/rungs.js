@@ -194,3 +194,22 @@ document.addEventListener("htmx:sendError", (event) => {
     notSaved(form, "The connection was lost.");
   }
 });
+
+// A copy button beside a read-only link (the invitation on the people page): shown only
+// where the clipboard can be written, and says in the live region under it what happened.
+// Without it, the link stays in a text box to select and copy by hand.
+for (const button of document.querySelectorAll("button[data-copy]")) {
+  if (!navigator.clipboard) continue;
+  const box = document.getElementById(button.dataset.copy);
+  const status = document.getElementById(`${button.dataset.copy}-status`);
+  button.hidden = false;
+  button.addEventListener("click", async () => {
+    try {
+      await navigator.clipboard.writeText(box.value);
+      status.textContent = "Copied";
+    } catch {
+      box.select();
+      status.textContent = "Could not copy: the link is selected, copy it with your keys.";
+    }
+  });
+}
