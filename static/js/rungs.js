@@ -4,9 +4,10 @@ document.documentElement.classList.add("js");
 // The browser's time zone, for the server to show times in until the person picks one on
 // the account page. Written again only when it changes (a laptop that travelled).
 (() => {
+  // Zone names ("America/Argentina/Buenos_Aires") need no escaping in a cookie.
   const zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
-  const cookie = `rungs_tz=${encodeURIComponent(zone || "")}`;
-  if (!zone || document.cookie.split("; ").includes(cookie)) return;
+  const cookie = `rungs_tz=${zone}`;
+  if (!/^[\w/+-]+$/.test(zone || "") || document.cookie.split("; ").includes(cookie)) return;
   const secure = window.location.protocol === "https:" ? "; secure" : "";
   document.cookie = `${cookie}; path=/; max-age=31536000; samesite=lax${secure}`;
 })();

@@ -68,9 +68,9 @@ def new_page(browser):
     """Open pages in fresh contexts (JavaScript on unless asked otherwise)."""
     contexts = []
 
-    def open_page(java_script_enabled: bool = True, bypass_csp: bool = False):
+    def open_page(java_script_enabled: bool = True, bypass_csp: bool = False, **options):
         context = browser.new_context(
-            java_script_enabled=java_script_enabled, bypass_csp=bypass_csp
+            java_script_enabled=java_script_enabled, bypass_csp=bypass_csp, **options
         )
         context.set_default_timeout(10_000)
         contexts.append(context)
