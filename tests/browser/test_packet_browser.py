@@ -38,6 +38,6 @@ def test_packet_prints_to_pdf(app, people, live_server, new_page):
     assert 1 <= len(pdf.pages) <= 3
     assert "Promotion packet: Eli Engineer" in text
     assert "Code at Mid-level #1" in text and "Consistently" in text
-    assert "Still missing" in text and "Manager sign-off" in text
+    assert "Still open" in text and "Manager sign-off" in text
     # The print stylesheet drops the site's navigation and the on-screen controls.
     assert "Sign out" not in text and "Download as Markdown" not in text
