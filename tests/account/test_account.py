@@ -21,7 +21,7 @@ def test_the_page_offers_the_browsers_zone_first(client, as_role):
     html = client.get("/account").get_data(as_text=True)
     assert '<option selected value="">My browser&#39;s (Europe/Lisbon)</option>' in html
     assert '<option value="America/Argentina/Buenos_Aires">America/Argentina/Buenos Aires' in html
-    assert "Right now times are shown in Europe/Lisbon" in html
+    assert "Times are shown in <strong>Europe/Lisbon</strong>" in html
 
 
 def test_choosing_a_zone_keeps_it(app, client, as_role, people):
