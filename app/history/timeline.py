@@ -117,6 +117,12 @@ def _sentence(kind: Kind, before: dict, after: dict, title: str, spec: LadderSpe
     level = _level(spec, after.get("target"))
     if kind is Kind.SIGNOFF_WITHDRAWN:
         return f"withdrew the sign-off of the promotion packet for {level}"
+    still_open = after.get("open")
+    if still_open:
+        return (
+            f"signed off the promotion packet for {level} with {still_open} "
+            f"competenc{'y' if still_open == 1 else 'ies'} still open"
+        )
     return f"signed off the promotion packet for {level}"
 
 

@@ -163,7 +163,8 @@ def markdown(packet: Packet) -> str:
     lines = [
         f"# Promotion packet: {packet.person}",
         "",
-        f"- Ladder: {packet.ladder}, track: {packet.track}",
+        f"- Ladder: {packet.ladder}"
+        + (f", track: {packet.track}" if packet.track != packet.ladder else ""),
         f"- Current level (own ratings): {packet.standing.label}",
     ]
     if packet.manager_standing:
