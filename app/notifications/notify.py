@@ -142,6 +142,24 @@ def packet_signed(owner_id: int, *, by: User, level: str, link: str) -> None:
     )
 
 
+def packet_withdrawn(owner_id: int, *, by: User, level: str, link: str) -> None:
+    """Tell a person their manager withdrew the sign-off of their packet for a level.
+
+    The same kind (and setting) as the sign-off: whoever was told of one hears of the other.
+    """
+    owner = db.session.get(User, owner_id)
+    if owner is None or owner.id == by.id:
+        return
+    notify(
+        owner,
+        kinds.PACKET_SIGNED,
+        title=f"{by.name} withdrew the sign-off of your promotion packet for {level}",
+        text=f"{by.name} withdrew their sign-off of your promotion packet for {level}. "
+        "Both are in your rubric's history.",
+        link=link,
+    )
+
+
 def oneonone_changed(
     person: User, *, by: User, when: datetime | None, agenda_changed: bool, link: str
 ) -> None:

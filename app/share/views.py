@@ -183,6 +183,9 @@ def withdraw_signoff(rubric_id: int):
         Kind.SIGNOFF_WITHDRAWN,
         after={"target": target, "signoff": found.event_id, "name": current_user.name},
     )
+    level = page.index.name_at(page.index.position(target))
+    link = url_for("share.packet", rubric_id=rubric_id, target=target)
+    notify.packet_withdrawn(page.rubric.user_id, by=current_user, level=level, link=link)
     db.session.commit()
     flash("Sign-off withdrawn; the history keeps both.", "success")
     return see_other("share.packet", rubric_id=rubric_id, target=target)

@@ -138,6 +138,8 @@ def test_the_signer_withdraws_and_history_keeps_both(app, pair):
     assert "withdrew the sign-off of the promotion packet for Mid-level" in history
     assert "signed off the promotion packet for Mid-level with 8 competencies still open" in history
     assert [e.kind for e in signoff_events(app)] == ["signoff", "signoff.withdrawn"]
+    told = engineer.get("/notifications").get_data(as_text=True)
+    assert "Maya Manager withdrew the sign-off of your promotion packet for Mid-level" in told
 
 
 def test_a_signoff_for_another_level_stays_when_one_is_withdrawn(app, pair):
