@@ -58,7 +58,7 @@ class SignOff:
     event_id: int
     signer_id: int | None
     name: str
-    day: str  # ISO date, as the manager gave it
+    day: date | None  # as the manager gave it; None if a stored event holds no readable day
     comment: str
     target: str
 
@@ -199,7 +199,7 @@ def markdown(packet: Packet) -> str:
     lines += ["## Manager sign-off", ""]
     if packet.signoff:
         s = packet.signoff
-        lines.append(f"Signed by {s.name} on {s.day}.")
+        lines.append(f"Signed by {s.name} on {s.day.isoformat() if s.day else 'an unknown day'}.")
         if s.comment:
             lines += ["", s.comment]
     else:

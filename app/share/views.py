@@ -20,7 +20,7 @@ from app.rubric.side import Side
 from app.share import packet as packets
 from app.share import record as records
 from app.share.forms import ActionForm, SignoffForm
-from app.web import see_other
+from app.web import parse_day, see_other
 
 bp = Blueprint("share", __name__)
 
@@ -55,7 +55,7 @@ def signoff_in_force(rubric_id: int, target: str) -> packets.SignOff | None:
                     event_id=e.id,
                     signer_id=e.actor_id,
                     name=after.get("name", "Someone"),
-                    day=after.get("date", ""),
+                    day=parse_day(after.get("date")),
                     comment=after.get("comment") or "",
                     target=after.get("target"),
                 )

@@ -118,6 +118,7 @@ def test_after_signing_the_form_gives_way_to_the_signoff(app, pair):
     assert "Sign off as" not in html and "Not signed yet" not in html
     assert "Signed off for <strong>Mid-level</strong> by <strong>Maya Manager</strong>" in html
     assert "<strong>the launch</strong>" in html  # the note is Markdown
+    assert 'on <time datetime="2026-11-26">26 Nov 2026</time>' in html
     assert "Withdraw my sign-off" in html
     # The engineer sees the sign-off but cannot withdraw it; nor sign again over it.
     seen = engineer.get(f"/rubrics/{rubric_id}/packet?target=mid").get_data(as_text=True)
