@@ -58,8 +58,8 @@ def test_packet_team_and_1on1_pages_pass_axe(small, people, new_page, axe_source
     assert found == {k: [] for k in found}, json.dumps(found, indent=1)
 
 
-def test_the_invitation_link_copies_and_says_so(people, live_server, new_page):
-    page = new_page(permissions=["clipboard-read", "clipboard-write"])
+def test_the_invitation_link_copies_and_says_so(people, live_server, new_page, axe_source):
+    page = new_page(bypass_csp=True, permissions=["clipboard-read", "clipboard-write"])
     browser_sign_in(page, live_server, people.admin)
     page.goto(live_server + "/admin/users")
     page.get_by_label("Email").fill("nico@example.com")
@@ -69,6 +69,10 @@ def test_the_invitation_link_copies_and_says_so(people, live_server, new_page):
     page.get_by_role("button", name="Copy link").click()
     page.locator("#invite-link-status").filter(has_text="Copied").wait_for()
     assert page.evaluate("navigator.clipboard.readText()") == link
+    found = {"people": axe_violations(page, axe_source)}
+    page.goto(live_server + "/account")
+    found["account"] = axe_violations(page, axe_source)
+    assert found == {"people": [], "account": []}, json.dumps(found, indent=1)
 
 
 def test_times_follow_the_browsers_zone(small, people, new_page):
