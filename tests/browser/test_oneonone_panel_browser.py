@@ -61,6 +61,9 @@ def test_manager_adds_agenda_and_action_the_engineer_sees_both_live(
     engineer.get_by_label("Only you ever see these (Markdown)").fill("My own thought")
     engineer.locator("#private-status").filter(has_text="Saved at").wait_for()
     assert axe_violations(engineer) == []
+    engineer.locator("#oneonone").evaluate(
+        "el => { document.activeElement.blur(); el.scrollTop = 0; }"
+    )
     screenshot(engineer, "rubric-1on1-panel-1366")
 
     # Below it on a phone.
