@@ -238,11 +238,11 @@ def add_agenda(rubric_id: int):
     return back_to(owned, meeting, back, "agenda-heading")
 
 
-@bp.post("/agenda/<int:item_id>/done")
+@bp.post("/agenda/<int:agenda_id>/done")
 @login_required
-def tick_agenda(item_id: int):
+def tick_agenda(agenda_id: int):
     """Tick a talking point off (in the 1:1 under way), or put it back on the agenda."""
-    item = db.session.get(AgendaItem, item_id)
+    item = db.session.get(AgendaItem, agenda_id)
     if item is None:
         abort(404)
     owned = rubric_or_404(item.rubric_id, for_update=True)
