@@ -29,6 +29,10 @@ class Kind(StrEnum):
     NOTES = "notes"
     MEETING_STARTED = "meeting.started"
     MEETING_ENDED = "meeting.ended"
+    AGENDA_ADDED = "agenda.added"
+    AGENDA_DONE = "agenda.done"
+    ACTION_ADDED = "action.added"
+    ACTION_DONE = "action.done"
     SIGNOFF = "signoff"
     SIGNOFF_WITHDRAWN = "signoff.withdrawn"
 
@@ -57,6 +61,8 @@ GROUPS = {
     "focus": "Focus",
     "settings": "Track and target",
     "notes": "1:1 notes",
+    "agenda": "1:1 agenda",
+    "action": "Action items",
     "signoff": "Sign-off",
 }
 

@@ -114,6 +114,16 @@ def _sentence(kind: Kind, before: dict, after: dict, title: str, spec: LadderSpe
         return "started a 1:1"
     if kind is Kind.MEETING_ENDED:
         return "ended a 1:1"
+    if kind is Kind.AGENDA_ADDED:
+        return f"added “{after.get('text')}” to the 1:1 agenda"
+    if kind is Kind.AGENDA_DONE:
+        done = "ticked off" if after.get("done") else "reopened"
+        return f"{done} “{after.get('text')}” on the 1:1 agenda"
+    if kind is Kind.ACTION_ADDED:
+        return f"added the action item “{after.get('text')}”"
+    if kind is Kind.ACTION_DONE:
+        done = "marked" if after.get("done") else "reopened"
+        return f"{done} the action item “{after.get('text')}”{' done' if after.get('done') else ''}"
     level = _level(spec, after.get("target"))
     if kind is Kind.SIGNOFF_WITHDRAWN:
         return f"withdrew the sign-off of the promotion packet for {level}"

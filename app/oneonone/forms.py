@@ -53,3 +53,36 @@ class ActionForm(FlaskForm):
             if f.errors:
                 return f.errors[0]
         return None
+
+
+MAX_AGENDA = 300
+
+
+class AgendaForm(FlaskForm):
+    text = StringField(
+        "Talking point",
+        filters=[stripped],
+        validators=[
+            DataRequired("Say what you want to talk about."),
+            Length(max=MAX_AGENDA, message=f"Keep a talking point under {MAX_AGENDA} characters."),
+        ],
+    )
+
+    @property
+    def problem(self) -> str | None:
+        """The first thing wrong, in words."""
+        return self.text.errors[0] if self.text.errors else None
+
+
+class PrivateNoteForm(FlaskForm):
+    text = TextAreaField(
+        "My private notes",
+        validators=[
+            Length(max=MAX_NOTES, message=f"Notes are limited to {MAX_NOTES:,} characters."),
+        ],
+    )
+
+    @property
+    def problem(self) -> str | None:
+        """The first thing wrong, in words."""
+        return self.text.errors[0] if self.text.errors else None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import ForeignKey, Text
+from sqlalchemy import ForeignKey, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.auth.models import User
@@ -49,3 +49,40 @@ class ActionItem(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     owner: Mapped[User | None] = relationship()
+
+
+class AgendaItem(db.Model):
+    """A talking point of the pair: it belongs to the rubric and stays until ticked in a 1:1.
+
+    Unticked items are simply still open when the next 1:1 starts: that is the carry-over.
+    """
+
+    __tablename__ = "agenda_items"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    rubric_id: Mapped[int] = mapped_column(ForeignKey("rubrics.id", ondelete="CASCADE"), index=True)
+    text: Mapped[str] = mapped_column(Text)
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # The 1:1 it was ticked off in (None while open, or ticked between 1:1s).
+    done_in_id: Mapped[int | None] = mapped_column(ForeignKey("meetings.id", ondelete="SET NULL"))
+    done_at: Mapped[datetime | None]
+
+    author: Mapped[User | None] = relationship()
+
+    @property
+    def done(self) -> bool:
+        return self.done_at is not None
+
+
+class PrivateNote(db.Model):
+    """One person's own notes on one 1:1: nobody else ever reads them, not even an admin."""
+
+    __tablename__ = "private_notes"
+    __table_args__ = (UniqueConstraint("meeting_id", "author_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id", ondelete="CASCADE"))
+    author_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    text: Mapped[str] = mapped_column(Text, default="")
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, render_template, request
 from flask_login import current_user, login_required
+from jinja2_fragments.flask import render_block
 from sqlalchemy import select
-from wtforms import SelectChoice
 
 from app.access import rubric_or_404, side_of, side_or_404
 from app.clock import utcnow
 from app.extensions import db
-from app.history import timeline
-from app.history.events import RUBRIC_CHANGES, Kind, latest_id, record
-from app.ladders import store
-from app.oneonone.forms import ActionForm, NotesForm
-from app.oneonone.models import ActionItem, Meeting
+from app.history.events import Kind, latest_id, record
+from app.history.events import since as events_since
+from app.oneonone import agenda
+from app.oneonone.forms import ActionForm, AgendaForm, NotesForm, PrivateNoteForm
+from app.oneonone.models import ActionItem, AgendaItem, Meeting
+from app.oneonone.panel import PANEL, action_form, back_to
+from app.oneonone.panel import context as panel_context
 from app.oneonone.queries import open_meeting
 from app.web import fragment, id_value, is_htmx, page_or_fragment, see_other
 
@@ -67,6 +69,8 @@ def start(rubric_id: int):
         db.session.flush()
         record(rubric_id, current_user.id, Kind.MEETING_STARTED, after={"meeting": meeting.id})
         db.session.commit()
+    if request.form.get("back") == "rubric":
+        return see_other("rubric.show", "oneonone", rubric_id=rubric_id)
     return see_other("oneonone.show", meeting_id=meeting.id)
 
 
@@ -78,38 +82,16 @@ def show(meeting_id: int):
     return render_template(TEMPLATE, **context(meeting, owned))
 
 
-def context(meeting: Meeting, owned, *, notes=None, action=None, **extra) -> dict:
-    """What the 1:1 page shows: notes, actions, and the rubric's changes meanwhile."""
-    stored = store.stored(owned.ladder)
-    events = timeline.load(
-        meeting.rubric_id,
-        viewer_id=current_user.id,
-        after_id=meeting.first_event_id,
-        upto_id=meeting.last_event_id,
-    )
-    changes = [
-        e for e in timeline.describe(events, stored) if Kind(e.event.kind).group in RUBRIC_CHANGES
-    ]
-    participants = owned.people()
-    if action is None:
-        action = action_form(participants, formdata=None)
+def context(meeting: Meeting, owned, *, notes=None, action=None, agenda_form=None, **extra):
+    """What the 1:1 page shows: notes, the panel (agenda, actions, changes meanwhile)."""
     return dict(
+        panel_context(owned, meeting, back="meeting", action=action, agenda_form=agenda_form),
         meeting=meeting,
-        owned=owned,
-        changes=changes,
-        participants=participants,
         notes_form=notes or NotesForm(formdata=None),
-        action=action,
         can_edit=meeting.open and side_of(owned) is not None,
-        can_act=side_of(owned) is not None,  # action items stay tickable after the 1:1
+        since=latest_id(meeting.rubric_id),
         **extra,
     )
-
-
-def action_form(participants: list[tuple[int, str]], **kwargs) -> ActionForm:
-    form = ActionForm(**kwargs)
-    form.owner.choices = [SelectChoice(uid, name) for uid, name in participants]
-    return form
 
 
 @bp.post("/1on1s/<int:meeting_id>/notes")
@@ -164,15 +146,21 @@ def add_action(meeting_id: int):
         meeting.actions.append(
             ActionItem(text=form.text.data, owner_id=form.owner.data, due=form.due.data)
         )
+        record(meeting.rubric_id, current_user.id, Kind.ACTION_ADDED, after=action_event(form))
         db.session.commit()
         form = action_form(owned.people(), formdata=None)  # a saved item clears the form
     if is_htmx():
-        return fragment(
-            TEMPLATE, ["actions"], 200 if saved else 422, **context(meeting, owned, action=form)
-        )
+        ctx = panel_context(owned, meeting, back=request.form.get("back", ""), action=form)
+        blocks = ["action_form", "action_list"] if saved else ["action_form"]
+        return fragment(PANEL, blocks, 200 if saved else 422, **ctx, oob=True)
     if not saved:
-        flash(form.problem, "error")
-    return redirect(url_for("oneonone.show", meeting_id=meeting.id) + "#actions", code=303)
+        # Without JS the 1:1 page shows the same form, with the text as typed.
+        return render_template(TEMPLATE, **context(meeting, owned, action=form)), 422
+    return back_to(owned, meeting, request.form.get("back"), "actions-section")
+
+
+def action_event(form: ActionForm) -> dict:
+    return {"text": form.text.data, "owner": form.owner.data}
 
 
 @bp.post("/actions/<int:action_id>/done")
@@ -184,11 +172,22 @@ def toggle_action(action_id: int):
         abort(404)
     meeting, owned = meeting_or_404(action.meeting_id, for_update=True)
     side_or_404(owned)
-    action.done = request.form.get("done") == "1"
-    db.session.commit()
+    done = request.form.get("done") == "1"
+    if done != action.done:
+        action.done = done
+        record(
+            meeting.rubric_id,
+            current_user.id,
+            Kind.ACTION_DONE,
+            after={"text": action.text, "done": done},
+        )
+        db.session.commit()
+    back = request.form.get("back")
     if is_htmx():
-        return fragment(TEMPLATE, ["actions"], **context(meeting, owned))
-    return redirect(url_for("oneonone.show", meeting_id=meeting.id) + "#actions", code=303)
+        shown = open_meeting(owned.rubric.id) if back == "rubric" else meeting
+        ctx = panel_context(owned, shown, back=back or "", oob=True)
+        return fragment(PANEL, ["action_list"], **ctx)
+    return back_to(owned, meeting if back == "meeting" else None, back, "actions-section")
 
 
 @bp.post("/1on1s/<int:meeting_id>/end")
@@ -207,3 +206,111 @@ def end(meeting_id: int):
         db.session.commit()
         flash("The 1:1 is ended and saved.", "success")
     return see_other("oneonone.show", meeting_id=meeting.id)
+
+
+@bp.post("/rubrics/<int:rubric_id>/agenda")
+@login_required
+def add_agenda(rubric_id: int):
+    """Add a talking point to the pair's agenda, before or during a 1:1."""
+    owned = rubric_or_404(rubric_id, for_update=True)
+    side_or_404(owned)
+    form = AgendaForm()
+    saved = form.validate_on_submit()
+    if saved:
+        db.session.add(
+            AgendaItem(rubric_id=rubric_id, text=form.text.data, author_id=current_user.id)
+        )
+        record(rubric_id, current_user.id, Kind.AGENDA_ADDED, after={"text": form.text.data})
+        db.session.commit()
+        form = AgendaForm(formdata=None)  # a saved item clears the box
+    back = request.form.get("back", "")
+    meeting = open_meeting(rubric_id)
+    if is_htmx():
+        ctx = panel_context(owned, meeting, back=back, agenda_form=form, oob=True)
+        blocks = ["agenda_form", "agenda_list"] if saved else ["agenda_form"]
+        return fragment(PANEL, blocks, 200 if saved else 422, **ctx)
+    if not saved:
+        # Without JS: the agenda of the 1:1 page (or the 1:1s list) with the text as typed.
+        if meeting is not None:
+            ctx = context(meeting, owned, agenda_form=form)
+            return render_template(TEMPLATE, **ctx), 422
+        flash(form.problem, "error")
+    return back_to(owned, meeting, back, "agenda-heading")
+
+
+@bp.post("/agenda/<int:agenda_id>/done")
+@login_required
+def tick_agenda(agenda_id: int):
+    """Tick a talking point off (in the 1:1 under way), or put it back on the agenda."""
+    item = db.session.get(AgendaItem, agenda_id)
+    if item is None:
+        abort(404)
+    owned = rubric_or_404(item.rubric_id, for_update=True)
+    side_or_404(owned)
+    db.session.refresh(item)
+    meeting = open_meeting(owned.rubric.id)
+    done = request.form.get("done") == "1"
+    if done != item.done:
+        item.done_at = utcnow() if done else None
+        item.done_in_id = meeting.id if done and meeting is not None else None
+        record(
+            owned.rubric.id,
+            current_user.id,
+            Kind.AGENDA_DONE,
+            after={"text": item.text, "done": done},
+        )
+        db.session.commit()
+    back = request.form.get("back", "")
+    if is_htmx():
+        return fragment(
+            PANEL, ["agenda_list"], **panel_context(owned, meeting, back=back, oob=True)
+        )
+    return back_to(owned, meeting, back, "agenda-heading")
+
+
+@bp.post("/1on1s/<int:meeting_id>/private")
+@login_required
+def save_private(meeting_id: int):
+    """Save one's own private notes on a 1:1: nobody else ever sees them."""
+    meeting, owned = meeting_or_404(meeting_id, for_update=True)
+    side_or_404(owned)
+    if not meeting.open:
+        abort(409)  # like the shared notes: what was written during the 1:1 stays as it was
+    form = PrivateNoteForm()
+    if not form.validate_on_submit():
+        if is_htmx():
+            return fragment(PANEL, ["private_status"], 422, private_problem=form.problem)
+        ctx = context(meeting, owned, private_form=form, private_problem=form.problem)
+        return render_template(TEMPLATE, **ctx), 422
+    agenda.save_private(meeting, current_user.id, form.text.data or "")
+    db.session.commit()
+    if is_htmx():
+        saved_at = utcnow().strftime("%H:%M:%S UTC")
+        return fragment(PANEL, ["private_status"], private_saved=saved_at)
+    flash("Your private notes are saved.", "success")
+    return back_to(owned, meeting, request.form.get("back"), "private-heading")
+
+
+@bp.get("/1on1s/<int:meeting_id>/live")
+@login_required
+def live(meeting_id: int):
+    """Answer the 1:1 page's poll: 204 when nothing changed, else the panel's lists."""
+    rubric_id = db.session.scalar(select(Meeting.rubric_id).where(Meeting.id == meeting_id))
+    if rubric_id is None:
+        abort(404)
+    since = id_value(request.args.get("since")) or 0
+    owned = rubric_or_404(rubric_id)
+    latest = latest_id(rubric_id)
+    if latest <= since:
+        return Response(status=204)
+    meeting = db.session.get(Meeting, meeting_id)
+    kinds = {e.kind for e in events_since(rubric_id, since)}
+    ctx = panel_context(owned, meeting, back="meeting", oob=True)
+    parts = [
+        render_block(PANEL, name, **ctx) for name in ("agenda_list", "action_list", "changes_list")
+    ]
+    if kinds & {Kind.MEETING_ENDED.value}:
+        # Ended elsewhere: say so, as the page is read-only now.
+        parts.append(render_block(TEMPLATE, "ended_notice_oob", meeting=meeting))
+    parts.append(render_block(TEMPLATE, "live", meeting=meeting, since=latest, oob=True))
+    return Response("".join(parts))

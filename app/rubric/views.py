@@ -13,6 +13,7 @@ from app.history import events as history
 from app.history.events import Kind
 from app.history.steps import levels_over_time
 from app.ladders import store
+from app.oneonone import panel as oneonone_panel
 from app.rubric import changes, live, page, queries
 from app.rubric.forms import SettingsForm
 from app.rubric.render import TEMPLATE, context
@@ -83,6 +84,7 @@ def whole_page(owned: queries.OwnedRubric, settings: SettingsForm | None = None,
         **context(
             found, only=only, open_level=request.args.get("open"), steps=steps, settings=settings
         ),
+        **({} if found.as_of else oneonone_panel.for_rubric_page(owned)),
     )
     return html, status
 
@@ -267,6 +269,7 @@ def live_changes(rubric_id: int):
         if found.own and any(e.kind == Kind.FOCUS for e in news):
             blocks.append("plan_oob")
     parts.append(render_blocks(TEMPLATE, blocks, **ctx))
+    parts += oneonone_panel.live_parts(owned, {e.kind for e in news})
     if any(e.kind == Kind.SETTINGS and e.actor_id != current_user.id for e in news):
         parts.append(render_block(TEMPLATE, "settings_notice_oob", **ctx))
     return Response("".join(parts))

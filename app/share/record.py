@@ -14,6 +14,7 @@ from app.evidence.models import Evidence
 from app.extensions import db
 from app.history import timeline
 from app.ladders import store
+from app.oneonone import agenda
 from app.oneonone.models import Meeting
 from app.rubric import queries
 from app.rubric.models import Rubric
@@ -110,6 +111,9 @@ def build_zip(user: User) -> bytes:
                     f"{', due ' + a.due.isoformat() if a.due else ''})"
                     for a in m.actions
                 ]
+                mine = agenda.private_note(m, user.id)  # one's own only, never the other's
+                if mine and mine.text:
+                    notes += ["", "### My private notes", "", mine.text]
                 notes.append("")
             archive.writestr(f"{folder}/one-on-ones.md", "\n".join(notes) or "No 1:1s.\n")
             summary += [

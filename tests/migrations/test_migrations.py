@@ -330,6 +330,26 @@ SAMPLE: list[tuple[str, str, dict]] = [
         },
     ),
     (
+        "agenda_items",
+        "agenda",
+        {
+            "rubric_id": Ref("rubric"),
+            "text": "How is the billing migration going?",
+            "author_id": Ref("eli"),
+            "created_at": NOW,
+        },
+    ),
+    (
+        "private_notes",
+        "private",
+        {
+            "meeting_id": Ref("meeting"),
+            "author_id": Ref("eli"),
+            "text": "Ask about the conference budget.",
+            "updated_at": NOW,
+        },
+    ),
+    (
         "outbox",
         "outbox",
         {

@@ -23,6 +23,7 @@ class Objects:
     meeting_id: int
     action_id: int
     notification_id: int
+    agenda_id: int
 
 
 def insert(table: str, **values) -> int:
@@ -52,5 +53,6 @@ def objects(app, people) -> Objects:
         meeting = insert("meetings", rubric_id=rubric, started_by_id=people.manager.id)
         action = insert("action_items", meeting_id=meeting, text="Pair up.", owner_id=me)
         note = insert("notifications", user_id=me, kind="packet.signed", title="Signed.", link="/")
+        point = insert("agenda_items", rubric_id=rubric, text="Talk.", author_id=me)
         db.session.commit()
-        return Objects(me, rubric, cid, evidence, meeting, action, note)
+        return Objects(me, rubric, cid, evidence, meeting, action, note, point)

@@ -22,7 +22,7 @@ from app.evidence.models import Evidence
 from app.extensions import db
 from app.ladders import store
 from app.notifications.models import Notification
-from app.oneonone.models import ActionItem, Meeting
+from app.oneonone.models import ActionItem, AgendaItem, Meeting
 from app.rubric.models import Rubric
 
 # Pages a signed-out visitor may open: signing in and the one-time links.
@@ -61,6 +61,7 @@ OBJECT_PARAMS = {
     "meeting_id",
     "action_id",
     "notification_id",
+    "agenda_id",
 }
 LADDER_PARTS = {"level_key": "junior", "track_key": "ic", "category_key": "code"}  # small ladder
 FORMATS = ("yaml", "csv", "json", "md", "txt", "html", "pdf", "zip")
@@ -76,6 +77,7 @@ class Side:
     meeting_id: int
     action_id: int
     notification_id: int
+    agenda_id: int
 
 
 @dataclass
@@ -113,9 +115,12 @@ def world(app, people) -> World:
             db.session.flush()
             action = ActionItem(meeting_id=meeting.id, text="Pair up.", owner_id=person.id)
             note = Notification(user_id=person.id, kind="packet.signed", title="Signed.", link="/")
-            db.session.add_all([action, note])
+            point = AgendaItem(rubric_id=rubric.id, text="Talk.", author_id=person.id)
+            db.session.add_all([action, note, point])
             db.session.flush()
-            sides.append(Side(person.id, rubric.id, evidence.id, meeting.id, action.id, note.id))
+            sides.append(
+                Side(person.id, rubric.id, evidence.id, meeting.id, action.id, note.id, point.id)
+            )
         invited = User(email="invited@example.com", name="In Vited", role="engineer")
         db.session.add(invited)
         token = Invitation.issue("invite", user=invited, days=7)

@@ -1,0 +1,104 @@
+"""The 1:1 panel as the templates need it: the read model of agenda.py plus forms and words.
+
+Shared by the rubric page (the panel beside the rubric), its live poll and the 1:1 page.
+"""
+
+from __future__ import annotations
+
+from flask import render_template
+from flask_login import current_user
+from jinja2_fragments.flask import render_block
+from markupsafe import Markup
+from wtforms import SelectChoice
+
+from app.access import side_of
+from app.history import timeline
+from app.history.events import RUBRIC_CHANGES, Kind
+from app.ladders import store
+from app.oneonone import agenda
+from app.oneonone.forms import ActionForm, AgendaForm, NotesForm
+from app.oneonone.models import Meeting
+from app.oneonone.queries import open_meeting
+from app.web import see_other
+
+PANEL = "oneonone/_panel.html"
+SHOW = "oneonone/show.html"
+
+
+def action_form(participants: list[tuple[int, str]], **kwargs) -> ActionForm:
+    form = ActionForm(**kwargs)
+    form.owner.choices = [SelectChoice(uid, name) for uid, name in participants]
+    return form
+
+
+def changes(meeting: Meeting, owned) -> list[timeline.Entry]:
+    """What changed on the rubric itself during a 1:1, newest first."""
+    events = timeline.load(
+        meeting.rubric_id,
+        viewer_id=current_user.id,
+        after_id=meeting.first_event_id,
+        upto_id=meeting.last_event_id,
+    )
+    stored = store.stored(owned.ladder)
+    return [
+        e for e in timeline.describe(events, stored) if Kind(e.event.kind).group in RUBRIC_CHANGES
+    ]
+
+
+def context(owned, meeting: Meeting | None, *, back: str, agenda_form=None, action=None, **extra):
+    """What _panel.html reads for one viewer."""
+    participant = side_of(owned) is not None
+    participants = owned.people()
+    return dict(
+        panel=agenda.build(owned.rubric.id, meeting, current_user.id, participant=participant),
+        meeting=meeting,
+        owned=owned,
+        can_add=participant,
+        participants=participants,
+        agenda_form=agenda_form or AgendaForm(formdata=None),
+        action=action or action_form(participants, formdata=None),
+        changes=changes(meeting, owned) if meeting is not None else [],
+        back=back,
+        **extra,
+    )
+
+
+def for_rubric_page(owned) -> dict:
+    """The panel of the rubric page: under way, or the agenda of the next 1:1."""
+    meeting = open_meeting(owned.rubric.id)
+    extra = {}
+    if meeting is not None:
+        # The shared notes are the 1:1 page's own form, shown here as they are there.
+        # render_block autoescapes what people typed; the result is HTML to place as is.
+        extra["notes_html"] = Markup(  # noqa: S704
+            render_block(
+                SHOW,
+                "shared_notes",
+                meeting=meeting,
+                notes_form=NotesForm(formdata=None),
+                can_edit=side_of(owned) is not None,
+                hl=3,
+            )
+        )
+    return dict(context(owned, meeting, back="rubric", **extra), oneonone=True)
+
+
+def back_to(owned, meeting: Meeting | None, back: str | None, anchor: str):
+    """Answer a plain form POST of the panel: back to the page it was sent from."""
+    if back == "meeting" and meeting is not None:
+        return see_other("oneonone.show", anchor, meeting_id=meeting.id)
+    return see_other("rubric.show", anchor, rubric_id=owned.rubric.id)
+
+
+def live_parts(owned, kinds: set[str]) -> list[str]:
+    """The panel's out-of-band blocks a poll sends after events of these kinds."""
+    meeting = open_meeting(owned.rubric.id)
+    if kinds & {k.value for k in agenda.MEETING_KINDS}:
+        # A 1:1 started or ended: the whole panel and the sign at the top change.
+        ctx = for_rubric_page(owned)
+        return [render_template("oneonone/_aside.html", whole_oob=True, **ctx)]
+    if not agenda.touches_panel(kinds, meeting is not None):
+        return []
+    ctx = context(owned, meeting, back="rubric", oob=True)
+    blocks = ["agenda_list", "action_list"] + (["changes_list"] if meeting else [])
+    return [render_block(PANEL, name, **ctx) for name in blocks]
