@@ -40,6 +40,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     worker.init_app(app)
 
     from app.account import views as account_views
+    from app.admin import cli as admin_cli
+    from app.admin.ladders import bp as ladder_admin_bp
     from app.admin.pay import bp as pay_bp
     from app.admin.views import bp as admin_bp
     from app.audit.views import bp as audit_bp
@@ -64,6 +66,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         account_views.bp,
         admin_bp,
         pay_bp,
+        ladder_admin_bp,
         audit_bp,
         team_bp,
         ladders_bp,
@@ -79,6 +82,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     account_views.init_app(app)
     auth_cli.init_app(app)
     ladder_cli.init_app(app)
+    admin_cli.init_app(app)  # its commands join `flask ladder`
     backup_cli.init_app(app)
     mail_cli.init_app(app)
     sso_cli.init_app(app)

@@ -127,15 +127,24 @@ def export_command(key, fmt, output):
 
 @ladder.command("list")
 def list_command():
-    """List the ladders of this installation."""
-    ladders = store.all_ladders()
+    """List the ladders of this installation: the default and archived ones marked."""
+    ladders = store.all_ladders(archived=True)
     if not ladders:
         click.echo("No ladders yet. Import one with `flask ladder import FILE`.")
     for found in ladders:
         spec = store.stored(found).spec
+        # Marks last, so `cut -f1` still gives the keys.
+        marks = [m for m, on in (("default", found.is_default), ("archived", found.archived)) if on]
         click.echo(
-            f"{found.key}\t{found.name}\t{len(spec.tracks)} track(s)\t"
-            f"{len(spec.competencies)} competencies"
+            "\t".join(
+                (
+                    found.key,
+                    found.name,
+                    f"{len(spec.tracks)} track(s)",
+                    f"{len(spec.competencies)} competencies",
+                    *marks,
+                )
+            )
         )
 
 

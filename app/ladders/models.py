@@ -4,7 +4,17 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    ForeignKey,
+    Index,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+    false,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.clock import utcnow
@@ -14,6 +24,16 @@ from app.ladders import limits
 
 class Ladder(db.Model):
     __tablename__ = "ladders"
+    # At most one default ladder, enforced by the database so two admins cannot make two.
+    __table_args__ = (
+        Index(
+            "uq_ladders_one_default",
+            "is_default",
+            unique=True,
+            sqlite_where=text("is_default"),
+            postgresql_where=text("is_default"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     key: Mapped[str] = mapped_column(String(limits.KEY), unique=True)
@@ -28,6 +48,10 @@ class Ladder(db.Model):
     # Bumped by every import, so caches of the ladder's shape know when to reload.
     version: Mapped[int] = mapped_column(default=1)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # The ladder a person lands on when nothing else says which (see rubric/choice.py).
+    is_default: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # Archived: offered for no new rubric or assignment; its rubrics stay readable, read-only.
+    archived_at: Mapped[datetime | None]
 
     tracks: Mapped[list[Track]] = relationship(order_by="Track.position", back_populates="ladder")
 
@@ -38,6 +62,24 @@ class Ladder(db.Model):
         ):
             return (self.pay_bands or {}).get(level_key) or None
         return None
+
+    @property
+    def archived(self) -> bool:
+        return self.archived_at is not None
+
+
+class LadderAssignment(db.Model):
+    """The ladder (and track) an admin or manager chose for a person: where they land."""
+
+    __tablename__ = "ladder_assignments"
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    ladder_id: Mapped[int] = mapped_column(ForeignKey("ladders.id", ondelete="CASCADE"))
+    track_key: Mapped[str | None] = mapped_column(String(limits.KEY))
+    assigned_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    assigned_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class Track(db.Model):

@@ -152,9 +152,13 @@ def save(spec: LadderSpec) -> Ladder:
         raise LadderFormatError(problems)
     ladder = db.session.scalar(select(Ladder).where(Ladder.key == spec.key))
     if ladder is None:
-        ladder = Ladder(key=spec.key, version=0)
+        # The first ladder of an installation is its default; later ones never move anyone.
+        first = default_ladder() is None
+        ladder = Ladder(key=spec.key, version=0, name=spec.name, is_default=first)
         db.session.add(ladder)
-    ladder.name, ladder.description = spec.name, spec.description
+    # The name is this installation's label (it may have been renamed to tell two
+    # "Engineering" ladders apart): a re-import keeps it, as it keeps pay bands.
+    ladder.description = spec.description
     ladder.rule = rule_to_json(spec.rule)
     ladder.scale = [asdict(step) for step in spec.scale]
     ladder.version = (ladder.version or 0) + 1
@@ -242,5 +246,20 @@ def by_key(key: str) -> Ladder | None:
     return db.session.scalar(select(Ladder).where(Ladder.key == key))
 
 
-def all_ladders() -> list[Ladder]:
-    return list(db.session.scalars(select(Ladder).order_by(Ladder.name)))
+def all_ladders(*, archived: bool = False) -> list[Ladder]:
+    """List the ladders by name (then key), leaving out archived ones unless asked."""
+    query = select(Ladder).order_by(Ladder.name, Ladder.key)
+    if not archived:
+        query = query.where(Ladder.archived_at.is_(None))
+    return list(db.session.scalars(query))
+
+
+def default_ladder() -> Ladder | None:
+    """The installation's default ladder, if one is set."""
+    return db.session.scalar(select(Ladder).where(Ladder.is_default))
+
+
+def forget(ladder_id: int) -> None:
+    """Drop a deleted ladder's cached shape."""
+    with _cache_lock:
+        _cache.pop(ladder_id, None)

@@ -37,8 +37,9 @@ def ladder_or_404(key: str) -> store.StoredLadder:
 @login_required
 def index():
     """List the ladders of this installation."""
-    ladders = [store.stored(lad).spec for lad in store.all_ladders()]
-    return render_template("ladders/index.html", ladders=ladders)
+    ladders = [(store.stored(lad).spec, lad) for lad in store.all_ladders()]
+    archived = [lad for lad in store.all_ladders(archived=True) if lad.archived]
+    return render_template("ladders/index.html", ladders=ladders, archived=archived)
 
 
 @bp.get("/<key>")

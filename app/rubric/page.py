@@ -99,6 +99,11 @@ class RubricPage:
         return self.owned.ladder
 
     @property
+    def ladder_archived(self) -> bool:
+        """Tell whether the ladder is archived: the rubric is then read-only."""
+        return self.owned.ladder.archived
+
+    @property
     def scale(self) -> Scale:
         return self.stored.spec.scale
 

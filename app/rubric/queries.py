@@ -33,6 +33,7 @@ class OwnedRubric:
     manager_id: int | None  # the owner's manager now
     owner_name: str
     manager_name: str | None
+    rubric_count: int = 1  # how many rubrics the owner has: more than one shows a switcher
 
     @property
     def id(self) -> int:
@@ -77,6 +78,7 @@ NO_RATING = RatingRow(None, None, 0, False)
 
 # Built once: constructing an alias per call costs SQLAlchemy a fresh compile each time.
 _Manager = aliased(User)
+_OwnRubrics = aliased(Rubric)
 
 
 class PollState(NamedTuple):
@@ -116,8 +118,14 @@ def load(rubric_id: int, *, for_update: bool = False) -> OwnedRubric | None:
     ``for_update`` locks the rubric row on PostgreSQL so concurrent changes to one rubric
     take turns and each sees the other's result; SQLite's BEGIN IMMEDIATE already does.
     """
+    others = (
+        select(func.count())
+        .where(_OwnRubrics.user_id == Rubric.user_id)
+        .correlate(Rubric)
+        .scalar_subquery()
+    )
     query = (
-        select(Rubric, Ladder, User.manager_id, User.name, _Manager.name)
+        select(Rubric, Ladder, User.manager_id, User.name, _Manager.name, others)
         .join(Ladder, Rubric.ladder_id == Ladder.id)
         .join(User, Rubric.user_id == User.id)
         .outerjoin(_Manager, User.manager_id == _Manager.id)

@@ -247,6 +247,17 @@ SAMPLE: list[tuple[str, str, dict]] = [
         },
     ),
     (
+        "ladder_assignments",
+        "assignment",
+        {
+            "user_id": Ref("eli"),
+            "ladder_id": Ref("ladder"),
+            "track_key": "ic",
+            "assigned_by_id": Ref("ada"),
+            "assigned_at": NOW,
+        },
+    ),
+    (
         "rubrics",
         "rubric",
         {
@@ -489,6 +500,9 @@ def test_rows_written_at_a_revision_survive_the_upgrade_to_head(scratch_app, rev
         return
     with scratch_app.app_context():
         spec = store.stored(store.by_key("old")).spec
+        if CHAIN.index(revision) < CHAIN.index("baeccfe684ef"):
+            # The ladder people landed on before (the first by name) is the default now.
+            assert store.default_ladder().key == "old"
         assert [c.title for c in spec.competencies] == [
             "Writes tests for old code",
             "Designs small systems",
