@@ -50,6 +50,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from app.auth.sso.views import bp as sso_bp
     from app.auth.views import bp as auth_bp
     from app.backup import cli as backup_cli
+    from app.drafts.views import bp as drafts_bp
     from app.evidence.views import bp as evidence_bp
     from app.history.views import bp as history_bp
     from app.ladders import cli as ladder_cli
@@ -59,6 +60,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from app.oneonone.views import bp as oneonone_bp
     from app.rubric.views import bp as rubric_bp
     from app.share.views import bp as share_bp
+    from app.suggestions.views import bp as suggestions_bp
     from app.team.views import bp as team_bp
 
     for blueprint in (
@@ -70,6 +72,8 @@ def create_app(test_config: dict | None = None) -> Flask:
         audit_bp,
         team_bp,
         ladders_bp,
+        drafts_bp,
+        suggestions_bp,
         rubric_bp,
         evidence_bp,
         history_bp,

@@ -14,11 +14,11 @@ from flask import Flask
 from app.audit import log as audit
 from app.auth.models import User
 from app.extensions import db
-from app.ladders import manage, store
+from app.ladders import manage, store, versions
 from app.ladders.cli import ladder
 from app.ladders.manage import LadderChangeRefused
 from app.ladders.models import Ladder
-from app.rubric import choice
+from app.rubric import choice, wording
 
 
 def fail(message: str) -> None:
@@ -113,6 +113,25 @@ def delete_command(key, yes):
     db.session.commit()
     store.forget(ladder_id)
     click.echo(f"{key} is deleted.")
+
+
+@ladder.command("publish")
+@click.argument("key")
+@click.option("--note", required=True, help="What this version changes (the changelog).")
+def publish_command(key, note):
+    """Publish the draft of ladder KEY as its next version."""
+    found = ladder_or_fail(key)
+    try:
+        published, comparison = versions.publish(found, note, audit.command_line())
+    except LadderChangeRefused as refused:
+        fail(str(refused))
+    told = wording.tell_raters(found, comparison)
+    db.session.commit()
+    click.echo(
+        f"Published version {published.number} of {key}: {len(comparison.changed)} changed, "
+        f"{len(comparison.added)} added, {len(comparison.removed)} removed; "
+        f"{told} rater(s) told."
+    )
 
 
 def init_app(app: Flask) -> None:

@@ -7,13 +7,14 @@ change and its record are one transaction. Who may call them is the view's busin
 from __future__ import annotations
 
 from sqlalchemy import delete as delete_rows
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from app.audit import log as audit
+from app.auth.models import User
 from app.clock import utcnow
 from app.extensions import db
 from app.ladders import limits
-from app.ladders.models import Ladder
+from app.ladders.models import Ladder, LadderEditor
 
 
 class LadderChangeRefused(Exception):
@@ -86,3 +87,47 @@ def delete(ladder: Ladder, rubrics: int, actor) -> None:
     audit.record("ladder.deleted", actor, ladder.key, detail=ladder.name)
     # One statement: the database's cascades take its tracks, levels and competencies.
     db.session.execute(delete_rows(Ladder).where(Ladder.id == ladder.id))
+
+
+def may_edit(user, ladder: Ladder) -> bool:
+    """Tell whether a person may edit the ladder's draft and publish it."""
+    if user.is_admin:
+        return True
+    return db.session.get(LadderEditor, (ladder.id, user.id)) is not None
+
+
+def grant_editor(ladder: Ladder, person, actor) -> bool:
+    """Give a person the editor right on a ladder; tell whether it is new."""
+    if db.session.get(LadderEditor, (ladder.id, person.id)) is not None:
+        return False
+    db.session.add(
+        LadderEditor(
+            ladder_id=ladder.id,
+            user_id=person.id,
+            granted_by_id=actor.id if isinstance(actor, User) else None,
+        )
+    )
+    audit.record("ladder.editor", actor, person, detail=f"may edit {ladder.key}")
+    return True
+
+
+def revoke_editor(ladder: Ladder, person, actor) -> bool:
+    """Take the editor right back; tell whether the person had it."""
+    found = db.session.get(LadderEditor, (ladder.id, person.id))
+    if found is None:
+        return False
+    db.session.delete(found)
+    audit.record("ladder.editor", actor, person, detail=f"may no longer edit {ladder.key}")
+    return True
+
+
+def editors(ladder: Ladder) -> list:
+    """The people with the editor right on a ladder, by name."""
+    return list(
+        db.session.scalars(
+            select(User)
+            .join(LadderEditor, LadderEditor.user_id == User.id)
+            .where(LadderEditor.ladder_id == ladder.id)
+            .order_by(User.name)
+        )
+    )

@@ -52,6 +52,8 @@ class Ladder(db.Model):
     is_default: Mapped[bool] = mapped_column(default=False, server_default=false())
     # Archived: offered for no new rubric or assignment; its rubrics stay readable, read-only.
     archived_at: Mapped[datetime | None]
+    # A fork's origin, e.g. "Forked from engineering, version 3": kept as a note.
+    forked_from: Mapped[str | None] = mapped_column(Text)
 
     tracks: Mapped[list[Track]] = relationship(order_by="Track.position", back_populates="ladder")
 
@@ -143,6 +145,9 @@ class Competency(db.Model):
     # A competency that disappears from an imported file is archived, never deleted, so
     # the ratings and evidence attached to it stay.
     archived: Mapped[bool] = mapped_column(default=False)
+    # When its title, description or examples last changed: a rating given before then is
+    # marked "wording changed since you rated it" until confirmed.
+    wording_changed_at: Mapped[datetime | None]
 
 
 class PendingImport(db.Model):
@@ -162,3 +167,50 @@ class PendingImport(db.Model):
     combine_as: Mapped[str | None] = mapped_column(String(10))
     data: Mapped[bytes] = mapped_column(LargeBinary)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class LadderVersion(db.Model):
+    """A published version of a ladder, kept for ever: its whole text, who, when and why."""
+
+    __tablename__ = "ladder_versions"
+    __table_args__ = (UniqueConstraint("ladder_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ladder_id: Mapped[int] = mapped_column(ForeignKey("ladders.id", ondelete="CASCADE"))
+    number: Mapped[int]
+    # The ladder as a Rungs YAML file: what `export --version N` prints, byte for byte.
+    text: Mapped[str] = mapped_column(Text)
+    note: Mapped[str] = mapped_column(Text, default="")
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    author_label: Mapped[str] = mapped_column(String(254), default="")
+    published_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class LadderDraft(db.Model):
+    """The next version of a ladder while editors work on it: one draft per ladder."""
+
+    __tablename__ = "ladder_drafts"
+
+    ladder_id: Mapped[int] = mapped_column(
+        ForeignKey("ladders.id", ondelete="CASCADE"), primary_key=True
+    )
+    text: Mapped[str] = mapped_column(Text)  # a Rungs YAML file, checked by the one validator
+    # Who the changelog thanks: names of the authors of suggestions accepted into it.
+    credits: Mapped[list] = mapped_column(JSON, default=list)
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class LadderEditor(db.Model):
+    """Someone given the right to edit a ladder's draft and publish it (admins always may)."""
+
+    __tablename__ = "ladder_editors"
+
+    ladder_id: Mapped[int] = mapped_column(
+        ForeignKey("ladders.id", ondelete="CASCADE"), primary_key=True
+    )
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    granted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    granted_at: Mapped[datetime] = mapped_column(default=utcnow)

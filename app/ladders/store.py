@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import asdict, dataclass, field
+from datetime import datetime
 
 from sqlalchemy import select
 
@@ -33,6 +34,8 @@ class StoredLadder:
     competency_ids: dict[str, int]
     competency_keys: dict[int, str]
     competencies: dict[str, CompetencySpec]
+    # When each competency's words last changed, by competency id (only those that did).
+    wording_changed: dict[int, datetime] = field(default_factory=dict)
     _indexes: dict[str, TrackIndex] = field(default_factory=dict, compare=False, repr=False)
 
     def index(self, track_key: str | None) -> TrackIndex:
@@ -109,6 +112,7 @@ def _load(ladder: Ladder) -> StoredLadder:
         ids,
         {v: k for k, v in ids.items()},
         {c.key: c for c in spec.competencies},
+        {c.id: c.wording_changed_at for c in competencies if c.wording_changed_at},
     )
 
 
@@ -207,6 +211,16 @@ def save(spec: LadderSpec) -> Ladder:
             archived=False,
         )
     db.session.flush()
+    now = utcnow()
+    for c in spec.competencies:
+        row = comps.get(c.key)
+        if row is not None and (row.title, row.description, tuple(row.examples or ())) != (
+            c.title,
+            c.description,
+            tuple(c.examples),
+        ):
+            # Ratings stay with the key; the rubric asks raters to look at the new words.
+            row.wording_changed_at = now
     for pos, c in enumerate(spec.competencies):
         _upsert(
             Competency,

@@ -55,6 +55,7 @@ def show(key: str):
     rows = browse.grid(spec, track, query)
     found = sum(r.count for r in rows)
     context = dict(spec=spec, track=track, query=query, rows=rows, ladder=ladder, found=found)
+    context["suggest_url"] = url_for("suggestions.new", key=ladder.key)
     if is_htmx() and request.headers.get("HX-Target") == "grid":
         response = Response(render_block("ladders/show.html", "grid", **context))
     else:
@@ -230,8 +231,15 @@ def apply(token: str):
     db.session.delete(found)
     detail = audit.import_detail(plan.diff.summary(), found.filename, plan.exists)
     audit.record("ladder.imported", current_user, plan.spec.key, detail=detail)
-    importer.apply(plan)
+    outcome = importer.apply(plan, current_user)
     db.session.commit()  # the log entry and the used preview, also when nothing changed
+    if outcome == "draft":
+        flash(
+            f"The file is the draft of {plan.spec.name} now ({plan.diff.summary()}). "
+            "Nothing changes for anyone until you publish it.",
+            "success",
+        )
+        return redirect(url_for("ladders.draft", key=plan.spec.key), code=303)
     flash(f"Imported {plan.spec.name}: {plan.diff.summary()}.", "success")
     return redirect(url_for("ladders.show", key=plan.spec.key), code=303)
 

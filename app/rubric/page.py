@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from functools import cached_property
 
 from app.ladders import store
@@ -35,6 +35,13 @@ class Item:
     row: RatingRow
     side: Side  # the side the page is seen from
     demonstrated: bool
+    wording_changed_at: datetime | None = None  # when its words last changed, if ever
+
+    @property
+    def wording_changed(self) -> bool:
+        """Tell whether the words changed after the page's side rated it ("look again")."""
+        changed, rated = self.wording_changed_at, self.row.at(self.side)
+        return changed is not None and rated is not None and rated < changed
 
     @property
     def mine(self) -> str | None:
@@ -149,7 +156,14 @@ class RubricPage:
         spec = self.stored.competencies[self.stored.competency_keys[competency_id]]
         row = self.row(competency_id)
         side = self.primary
-        return Item(competency_id, spec, row, side, self.scale.demonstrated(row.step(side)))
+        return Item(
+            competency_id,
+            spec,
+            row,
+            side,
+            self.scale.demonstrated(row.step(side)),
+            self.stored.wording_changed.get(competency_id),
+        )
 
     @cached_property
     def gap_keys(self) -> frozenset[str]:

@@ -67,6 +67,10 @@ class RatingRow(NamedTuple):
         """The step one side gave."""
         return self.self_step if side is Side.SELF else self.manager_step
 
+    def at(self, side: Side) -> datetime | None:
+        """When one side last rated (or confirmed its rating)."""
+        return self.self_at if side is Side.SELF else self.manager_at
+
     def with_step(self, side: Side, step: str, actor_id: int, at: datetime) -> RatingRow:
         """The row as it is after one side's change."""
         if side is Side.SELF:

@@ -167,6 +167,21 @@ def rate(rubric_id: int, competency_id: int):
     return response
 
 
+@bp.post("/rubrics/<int:rubric_id>/ratings/<int:competency_id>/confirm")
+@login_required
+def confirm(rubric_id: int, competency_id: int):
+    """Keep a rating after its competency was reworded: it still fits the new words."""
+    owned = rubric_or_404(rubric_id, for_update=True)
+    side = side_or_404(owned)
+    found = page.build(owned, side, queries.ratings(rubric_id, notes_of=current_user.id))
+    competency_or_404(found.stored, competency_id)
+    changes.confirm_rating(found, competency_id, current_user.id)
+    if not is_htmx():
+        return see_other("rubric.show", f"c-{competency_id}", rubric_id=rubric_id)
+    item = found.item(competency_id)
+    return fragment(TEMPLATE, ["competency"], **context(found, item=item))
+
+
 @bp.post("/rubrics/<int:rubric_id>/focus/<int:competency_id>")
 @login_required
 def focus(rubric_id: int, competency_id: int):

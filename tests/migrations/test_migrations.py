@@ -247,6 +247,55 @@ SAMPLE: list[tuple[str, str, dict]] = [
         },
     ),
     (
+        "ladder_versions",
+        "version",
+        {
+            "ladder_id": Ref("ladder"),
+            "number": 1,
+            "text": "key: old\n",
+            "note": "First",
+            "author_id": Ref("ada"),
+            "author_label": "ada@example.com",
+            "published_at": NOW,
+        },
+    ),
+    (
+        "ladder_drafts",
+        "draft",
+        {"ladder_id": Ref("ladder"), "text": "key: old\n", "credits": [], "updated_at": NOW},
+    ),
+    (
+        "ladder_editors",
+        "editor",
+        {"ladder_id": Ref("ladder"), "user_id": Ref("maya"), "granted_at": NOW},
+    ),
+    (
+        "suggestions",
+        "suggestion",
+        {
+            "ladder_id": Ref("ladder"),
+            "competency_key": "tests",
+            "title": "Writes tests first",
+            "description": "",
+            "was_title": "Writes tests",
+            "reason": "Clearer",
+            "author_id": Ref("eli"),
+            "status": "open",
+            "decision_note": "",
+            "created_at": NOW,
+        },
+    ),
+    (
+        "suggestion_comments",
+        "comment",
+        {
+            "suggestion_id": Ref("suggestion"),
+            "author_id": Ref("maya"),
+            "body": "Yes",
+            "created_at": NOW,
+        },
+    ),
+    (
         "ladder_assignments",
         "assignment",
         {
