@@ -277,3 +277,27 @@ def forget(ladder_id: int) -> None:
     """Drop a deleted ladder's cached shape."""
     with _cache_lock:
         _cache.pop(ladder_id, None)
+
+
+def of_version(ladder: Ladder, spec: LadderSpec, number: int) -> StoredLadder:
+    """A past version's shape with the database ids of its competencies, for "as of".
+
+    Competencies archived since then still have their rows (and ratings): their ids are
+    found by key among all of the ladder's competencies.
+    """
+    keys = {c.key for c in spec.competencies}
+    ids = {
+        key: cid
+        for key, cid in db.session.execute(
+            select(Competency.key, Competency.id).where(Competency.ladder_id == ladder.id)
+        )
+        if key in keys
+    }
+    return StoredLadder(
+        ladder.id,
+        ("version", number),
+        spec,
+        ids,
+        {v: k for k, v in ids.items()},
+        {c.key: c for c in spec.competencies if c.key in ids},
+    )

@@ -247,13 +247,15 @@ def build(
     track_key: str | None = None,
     target_key: str | None = None,
     as_of: date | None = None,
+    stored: store.StoredLadder | None = None,
 ) -> RubricPage:
     """Gather what the page needs; standings are worked out when first asked for.
 
     ``track_key`` and ``target_key`` show another track or target than the stored ones
-    (the rubric as it was on a past day) without touching the rubric itself.
+    (the rubric as it was on a past day) without touching the rubric itself; ``stored``
+    shows another version of the ladder (the one in force that day).
     """
-    stored = store.stored(owned.ladder)
+    stored = stored or store.stored(owned.ladder)
     track = stored.spec.track_or_first(track_key or owned.rubric.track_key)
     return RubricPage(
         owned=owned,

@@ -19,7 +19,7 @@ from app.evidence.models import Evidence
 from app.extensions import db
 from app.history.events import latest_id_query
 from app.ladders import store
-from app.ladders.models import Ladder
+from app.ladders.models import Ladder, LadderVersion
 from app.rubric.models import Presence, Rating, Rubric
 from app.rubric.side import Side
 
@@ -34,6 +34,7 @@ class OwnedRubric:
     owner_name: str
     manager_name: str | None
     rubric_count: int = 1  # how many rubrics the owner has: more than one shows a switcher
+    ladder_version: int | None = None  # the ladder's latest kept version, None: only the live
 
     @property
     def id(self) -> int:
@@ -128,8 +129,14 @@ def load(rubric_id: int, *, for_update: bool = False) -> OwnedRubric | None:
         .correlate(Rubric)
         .scalar_subquery()
     )
+    version = (
+        select(func.max(LadderVersion.number))
+        .where(LadderVersion.ladder_id == Rubric.ladder_id)
+        .correlate(Rubric)
+        .scalar_subquery()
+    )
     query = (
-        select(Rubric, Ladder, User.manager_id, User.name, _Manager.name, others)
+        select(Rubric, Ladder, User.manager_id, User.name, _Manager.name, others, version)
         .join(Ladder, Rubric.ladder_id == Ladder.id)
         .join(User, Rubric.user_id == User.id)
         .outerjoin(_Manager, User.manager_id == _Manager.id)

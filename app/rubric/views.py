@@ -14,7 +14,7 @@ from app.history.events import Kind
 from app.history.steps import levels_over_time
 from app.ladders import store
 from app.oneonone import panel as oneonone_panel
-from app.rubric import changes, choice, live, page, queries
+from app.rubric import changes, choice, live, news, page, queries
 from app.rubric.forms import SettingsForm
 from app.rubric.render import TEMPLATE, context
 from app.rubric.side import Side
@@ -96,6 +96,7 @@ def whole_page(owned: queries.OwnedRubric, settings: SettingsForm | None = None,
         ),
         **({} if found.as_of else oneonone_panel.for_rubric_page(owned)),
         rubrics=choice.rubrics_of(owned.owner_id) if owned.rubric_count > 1 else [],
+        news=news.since_last_visit(found) if found.own else None,
         can_assign=current_user.is_admin or owned.manager_id == current_user.id,
     )
     return html, status
@@ -180,6 +181,18 @@ def confirm(rubric_id: int, competency_id: int):
         return see_other("rubric.show", f"c-{competency_id}", rubric_id=rubric_id)
     item = found.item(competency_id)
     return fragment(TEMPLATE, ["competency"], **context(found, item=item))
+
+
+@bp.post("/rubrics/<int:rubric_id>/seen")
+@login_required
+def seen(rubric_id: int):
+    """Mark the ladder's latest version as seen: "what changed" folds away until the next."""
+    owned = rubric_or_404(rubric_id, for_update=True)
+    side_or_404(owned, only=Side.SELF)
+    if owned.ladder_version and owned.rubric.seen_version != owned.ladder_version:
+        owned.rubric.seen_version = owned.ladder_version
+        db.session.commit()
+    return see_other("rubric.show", rubric_id=rubric_id)
 
 
 @bp.post("/rubrics/<int:rubric_id>/focus/<int:competency_id>")

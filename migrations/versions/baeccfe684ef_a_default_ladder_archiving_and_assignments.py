@@ -27,6 +27,7 @@ def upgrade():
     op.add_column('ladders', sa.Column('archived_at', sa.DateTime(), nullable=True))
     op.add_column('ladders', sa.Column('forked_from', sa.Text(), nullable=True))
     op.add_column('competencies', sa.Column('wording_changed_at', sa.DateTime(), nullable=True))
+    op.add_column('rubrics', sa.Column('seen_version', sa.Integer(), nullable=True))
     op.create_index(
         'uq_ladders_one_default',
         'ladders',
@@ -145,6 +146,7 @@ def downgrade():
     op.drop_table('ladder_versions')
     op.drop_table('ladder_assignments')
     op.drop_index('uq_ladders_one_default', table_name='ladders')
+    op.drop_column('rubrics', 'seen_version')
     op.drop_column('competencies', 'wording_changed_at')
     op.drop_column('ladders', 'forked_from')
     op.drop_column('ladders', 'archived_at')
