@@ -239,7 +239,7 @@ def apply(token: str):
             "Nothing changes for anyone until you publish it.",
             "success",
         )
-        return redirect(url_for("ladders.draft", key=plan.spec.key), code=303)
+        return redirect(url_for("drafts.draft", key=plan.spec.key), code=303)
     flash(f"Imported {plan.spec.name}: {plan.diff.summary()}.", "success")
     return redirect(url_for("ladders.show", key=plan.spec.key), code=303)
 

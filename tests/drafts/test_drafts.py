@@ -222,3 +222,51 @@ def test_as_of_a_past_day_uses_the_version_in_force(app, client, people, ladder)
     today = date.today().isoformat()
     html = client.get(f"/rubrics/{rubric_id}/as-of?date={today}").get_data(as_text=True)
     assert "on version 1 of the ladder" in html and "Code at Junior #1" in html
+
+
+def test_fork_starts_a_new_ladder_noting_where_it_came_from(app, client, people, ladder):
+    sign_in(client, people.admin)
+    form = client.get("/ladders/small/fork").get_data(as_text=True)
+    assert 'value="small-ours"' in form
+    response = client.post(
+        "/ladders/small/fork",
+        data={"csrf_token": csrf_from(form), "key": "acme", "name": "Acme engineering"},
+    )
+    assert response.status_code == 303
+    history = client.get("/ladders/acme/versions").get_data(as_text=True)
+    assert "Forked from Small ladder (small), version 1." in history
+    with app.app_context():
+        acme = store.stored(store.by_key("acme")).spec
+        assert len(acme.competencies) == len(small_ladder().competencies)
+        assert not store.by_key("acme").is_default  # forking moves nobody
+    taken = client.post(
+        "/ladders/small/fork",
+        data={"csrf_token": csrf_from(form), "key": "acme", "name": "Again"},
+    )
+    assert taken.status_code == 422 and "exists already" in taken.get_data(as_text=True)
+    bad = client.post(
+        "/ladders/small/fork", data={"csrf_token": csrf_from(form), "key": "Bad Key", "name": "X"}
+    )
+    assert bad.status_code == 422 and "Lower-case letters" in bad.get_data(as_text=True)
+
+
+def test_admins_give_and_take_the_editor_right(app, client, people, ladder):
+    sign_in(client, people.admin)
+    page = client.get("/ladders/small/versions").get_data(as_text=True)
+    client.post(
+        "/ladders/small/editors",
+        data={"csrf_token": csrf_from(page), "email": people.manager.email},
+    )
+    manager = app.test_client()
+    sign_in(manager, people.manager)
+    assert manager.get("/ladders/small/draft").status_code == 200
+    client.post(
+        f"/ladders/small/editors/{people.manager.id}/remove", data={"csrf_token": csrf_from(page)}
+    )
+    assert manager.get("/ladders/small/draft").status_code == 404
+    unknown = client.post(
+        "/ladders/small/editors",
+        data={"csrf_token": csrf_from(page), "email": "nobody@example.com"},
+        follow_redirects=True,
+    )
+    assert "No one has that email" in unknown.get_data(as_text=True)
