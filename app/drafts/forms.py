@@ -84,3 +84,28 @@ class ForkForm(FlaskForm):
 class EditorForm(FlaskForm):
     email = EmailField("Email of the new editor", validators=[DataRequired()], filters=[stripped])
     submit = SubmitField("Add editor")
+
+
+class FileForm(FlaskForm):
+    text = TextAreaField(
+        "The draft as a Rungs YAML file",
+        validators=[DataRequired("The file is empty."), Length(max=2_000_000)],
+        filters=[_lines],
+    )
+    submit = SubmitField("Save the draft")
+
+
+class PartForm(FlaskForm):
+    """A level's or a category's name and summary."""
+
+    name = StringField(
+        "Name",
+        validators=[DataRequired("It needs a name."), Length(max=limits.NAME)],
+        filters=[stripped],
+    )
+    summary = TextAreaField(
+        "Summary (Markdown)",
+        validators=[Length(max=TEXT_MAX), safe_markdown_links],
+        filters=[_lines],
+    )
+    submit = SubmitField("Save to the draft")

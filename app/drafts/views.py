@@ -16,8 +16,10 @@ from app.auth.models import User
 from app.drafts.forms import (
     CompetencyForm,
     EditorForm,
+    FileForm,
     ForkForm,
     NewCompetencyForm,
+    PartForm,
     PublishForm,
 )
 from app.extensions import db
@@ -143,6 +145,13 @@ def render_draft(ladder: Ladder, status: int = 200, **forms) -> tuple[str, int]:
     spec = versions.draft_spec(ladder)
     forms.setdefault("new_form", NewCompetencyForm.for_spec(spec, formdata=None))
     forms.setdefault("publish_form", PublishForm(formdata=None))
+    forms["part_forms"] = {
+        (part, x.key): PartForm(
+            formdata=None, prefix=f"{part}-{x.key}", name=x.name, summary=x.summary
+        )
+        for part in ("levels", "categories")
+        for x in getattr(spec, part)
+    }
     return (
         render_template(
             "drafts/draft.html",
@@ -365,3 +374,82 @@ def remove_editor(key: str, user_id: int):
         db.session.commit()
         flash(f"{person.name} may no longer edit {ladder.name}.", "info")
     return redirect(url_for("drafts.history", key=key) + "#editors", code=303)
+
+
+# The whole draft as a file: levels, categories, tracks, the rule and the scale.
+
+
+@bp.get("/<key>/draft/file")
+@login_required
+def draft_file(key: str):
+    """Show the draft as a Rungs YAML file to edit: every part of the ladder, in one place."""
+    ladder = editable_or_404(key)
+    text = versions.snapshot(versions.draft_spec(ladder))
+    return render_file(ladder, FileForm(formdata=None, text=text))
+
+
+def render_file(ladder, form, status=200, problems=()):
+    html = render_template("drafts/file.html", ladder=ladder, form=form, problems=problems)
+    return html, status
+
+
+@bp.post("/<key>/draft/file")
+@login_required
+def save_file(key: str):
+    """Save an edited file as the draft, once the import's validator accepts it."""
+    ladder = editable_or_404(key)
+    form = FileForm()
+    if not form.validate_on_submit():
+        return render_file(ladder, form, 422)
+    try:
+        spec = formats.parse(
+            form.text.data.encode(), filename=f"{key}.yml", format="rungs", key=ladder.key
+        )
+    except formats.LadderFormatError as refused:
+        return render_file(ladder, form, 422, [str(p) for p in refused.problems])
+    problems = save(ladder, spec)
+    if problems:
+        return render_file(ladder, form, 422, problems)
+    flash("The draft is saved.", "success")
+    return redirect(url_for("drafts.draft", key=key), code=303)
+
+
+@bp.post("/<key>/draft/competencies/<ckey>/move")
+@login_required
+def move_competency(key: str, ckey: str):
+    """Move a competency up or down among the others of its level."""
+    ladder = editable_or_404(key)
+    spec = versions.draft_spec(ladder)
+    competency_of(spec, ckey)
+    step = -1 if request.form.get("direction") == "up" else 1
+    items = list(spec.competencies)
+    at = next(i for i, c in enumerate(items) if c.key == ckey)
+    same_level = [i for i, c in enumerate(items) if c.level == items[at].level]
+    here = same_level.index(at)
+    if 0 <= here + step < len(same_level):
+        other = same_level[here + step]
+        items[at], items[other] = items[other], items[at]
+        save(ladder, dataclasses.replace(spec, competencies=tuple(items)))
+    return redirect(url_for("drafts.draft", key=key) + f"#dc-{ckey}", code=303)
+
+
+@bp.post("/<key>/draft/<part>/<part_key>")
+@login_required
+def save_part(key: str, part: str, part_key: str):
+    """Rename a level or a category of the draft, or change its summary."""
+    ladder = editable_or_404(key)
+    if part not in ("levels", "categories"):
+        abort(404)
+    spec = versions.draft_spec(ladder)
+    items = list(getattr(spec, part))
+    at = next((i for i, x in enumerate(items) if x.key == part_key), None)
+    if at is None:
+        abort(404)
+    form = PartForm(prefix=f"{part}-{part_key}")
+    if not form.validate_on_submit():
+        flash("; ".join(e for errors in form.errors.values() for e in errors), "error")
+        return redirect(url_for("drafts.draft", key=key) + f"#part-{part_key}", code=303)
+    items[at] = dataclasses.replace(items[at], name=form.name.data, summary=form.summary.data or "")
+    for problem in save(ladder, dataclasses.replace(spec, **{part: tuple(items)})):
+        flash(problem, "error")
+    return redirect(url_for("drafts.draft", key=key) + f"#part-{part_key}", code=303)

@@ -270,3 +270,52 @@ def test_admins_give_and_take_the_editor_right(app, client, people, ladder):
         follow_redirects=True,
     )
     assert "No one has that email" in unknown.get_data(as_text=True)
+
+
+def test_the_whole_draft_is_editable_as_a_file_with_the_import_checks(app, client, people, ladder):
+    sign_in(client, people.admin)
+    page = client.get("/ladders/small/draft/file").get_data(as_text=True)
+    assert "rule:" in page and "scale:" in page and "tracks:" in page
+    with app.app_context():
+        text = versions.snapshot(store.stored(store.by_key("small")).spec)
+    broken = text.replace("key: junior", "key: mid", 1)  # two levels with one key
+    refused = client.post(
+        "/ladders/small/draft/file", data={"csrf_token": csrf_from(page), "text": broken}
+    )
+    html = refused.get_data(as_text=True)
+    assert refused.status_code == 422 and 'id="file-problems"' in html and "Not saved" in html
+    renamed = text.replace("name: IC", "name: Individual contributor", 1)
+    saved = client.post(
+        "/ladders/small/draft/file", data={"csrf_token": csrf_from(page), "text": renamed}
+    )
+    assert saved.status_code == 303
+    with app.app_context():
+        draft = versions.draft_spec(store.by_key("small"))
+        assert draft.tracks[0].name == "Individual contributor"
+
+
+def test_rename_a_level_and_reorder_competencies_in_the_draft(app, client, people, ladder):
+    sign_in(client, people.admin)
+    page = client.get("/ladders/small/draft").get_data(as_text=True)
+    client.post(
+        "/ladders/small/draft/levels/junior",
+        data={
+            "csrf_token": csrf_from(page),
+            "levels-junior-name": "Associate",
+            "levels-junior-summary": "New to the craft.",
+        },
+    )
+    client.post(
+        "/ladders/small/draft/competencies/code-junior-2/move",
+        data={"csrf_token": csrf_from(page), "direction": "up"},
+    )
+    with app.app_context():
+        draft = versions.draft_spec(store.by_key("small"))
+        assert (draft.levels[0].name, draft.levels[0].summary) == ("Associate", "New to the craft.")
+        assert [c.key for c in draft.competencies][:2] == ["code-junior-2", "code-junior-1"]
+    assert (
+        client.post(
+            "/ladders/small/draft/tracks/ic", data={"csrf_token": csrf_from(page)}
+        ).status_code
+        == 404
+    )

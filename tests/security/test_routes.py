@@ -165,6 +165,8 @@ def path(app, rule, side: Side, world: World, fmt: str = "yaml") -> str:
             values[name] = "css/rungs.css"
         elif name == "ckey":
             values[name] = "code-junior-1"
+        elif name in ("part", "part_key"):
+            values[name] = {"part": "levels", "part_key": "junior"}[name]
         elif name == "number":
             values[name] = 1
         elif name == "suggestion_id":
@@ -219,6 +221,10 @@ def admin_only(rule) -> bool:
         "ladders.apply",
         # Editing a ladder: admins, and editors (nobody here has the right).
         "drafts.draft",
+        "drafts.draft_file",
+        "drafts.save_file",
+        "drafts.move_competency",
+        "drafts.save_part",
         "drafts.edit_competency",
         "drafts.save_competency",
         "drafts.add_competency",
