@@ -59,11 +59,19 @@ def rubric_or_404(rubric_id: int, *, for_update: bool = False) -> OwnedRubric:
     owned = queries.load(rubric_id, for_update=for_update)
     if owned is None or not can_see(current_user, owned.owner_id, owned.manager_id):
         abort(404)
+    if for_update and owned.ladder.archived:
+        # An archived ladder's rubrics are kept as they are: readable, exportable, read-only.
+        abort(409, f"The {owned.ladder.name} ladder is archived: its rubrics are read-only.")
     return owned
 
 
 def side_of(owned: OwnedRubric) -> Side | None:
-    """Say which rating the current user sets on this rubric, None if they only look."""
+    """Say which rating the current user sets on this rubric, None if they only look.
+
+    Nobody rates on an archived ladder: everyone only looks.
+    """
+    if owned.ladder.archived:
+        return None
     return rating_side(current_user, owned.owner_id, owned.manager_id)
 
 

@@ -40,6 +40,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     worker.init_app(app)
 
     from app.account import views as account_views
+    from app.admin import cli as admin_cli
+    from app.admin.ladders import bp as ladder_admin_bp
     from app.admin.pay import bp as pay_bp
     from app.admin.views import bp as admin_bp
     from app.audit.views import bp as audit_bp
@@ -48,6 +50,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from app.auth.sso.views import bp as sso_bp
     from app.auth.views import bp as auth_bp
     from app.backup import cli as backup_cli
+    from app.drafts.views import bp as drafts_bp
     from app.evidence.views import bp as evidence_bp
     from app.history.views import bp as history_bp
     from app.ladders import cli as ladder_cli
@@ -57,6 +60,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from app.oneonone.views import bp as oneonone_bp
     from app.rubric.views import bp as rubric_bp
     from app.share.views import bp as share_bp
+    from app.suggestions.views import bp as suggestions_bp
     from app.team.views import bp as team_bp
 
     for blueprint in (
@@ -64,9 +68,12 @@ def create_app(test_config: dict | None = None) -> Flask:
         account_views.bp,
         admin_bp,
         pay_bp,
+        ladder_admin_bp,
         audit_bp,
         team_bp,
         ladders_bp,
+        drafts_bp,
+        suggestions_bp,
         rubric_bp,
         evidence_bp,
         history_bp,
@@ -79,6 +86,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     account_views.init_app(app)
     auth_cli.init_app(app)
     ladder_cli.init_app(app)
+    admin_cli.init_app(app)  # its commands join `flask ladder`
     backup_cli.init_app(app)
     mail_cli.init_app(app)
     sso_cli.init_app(app)

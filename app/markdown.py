@@ -121,3 +121,18 @@ def is_safe_url(url: str) -> bool:
     cleaned = "".join(ch for ch in url if ch > " ").lower()  # browsers ignore control chars
     scheme = urlsplit(cleaned).scheme
     return scheme in SAFE_SCHEMES or (scheme == "" and ":" not in cleaned.split("/")[0])
+
+
+def short_text(text: str | None, limit: int = 240) -> str:
+    """The first paragraph of some Markdown, cut at a word to ``limit`` characters.
+
+    For lists of things with long descriptions (a ladder's whole essay): a glimpse, not all.
+    Headings are skipped: the first paragraph of prose says what a thing is.
+    """
+    for block in (text or "").replace("\r\n", "\n").split("\n\n"):
+        block = " ".join(line.strip() for line in block.strip().splitlines())
+        if block and not block.startswith("#"):
+            if len(block) <= limit:
+                return block
+            return block[:limit].rsplit(" ", 1)[0].rstrip(",.;:") + "…"
+    return ""

@@ -28,6 +28,7 @@ ERROR_TEXT = {
     403: ("Not allowed", "You do not have permission to do that."),
     404: ("Not found", "There is nothing here, or you do not have access to it."),
     405: ("Not allowed", "That action is not available at this address."),
+    409: ("Not saved", "This can no longer be changed as it was. Reload the page to see it now."),
     413: ("Too large", "That upload is too large. The limit is {limit}."),
     429: ("Slow down", "Too many attempts. Wait a moment and try again."),
     500: ("Something went wrong", "The error has been logged. Nothing you saved was lost."),
@@ -113,6 +114,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals["is_htmx"] = is_htmx
     app.jinja_env.filters["markdown"] = markdown.render
     app.jinja_env.filters["inline_markdown"] = markdown.render_inline
+    app.jinja_env.filters["short_text"] = markdown.short_text
 
     login_manager.login_view = "auth.login"
     login_manager.login_message = "Sign in to continue."
@@ -152,7 +154,10 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
-        return error_page(error.code or 500, app)
+        # abort(409, "why") says why in place of the generic text; Werkzeug's own wording
+        # of each code is for developers and stays out of the page.
+        said = error.description if error.description != type(error).description else None
+        return error_page(error.code or 500, app, said)
 
     @app.errorhandler(Exception)
     def server_error(error: Exception):
@@ -161,9 +166,10 @@ def init_app(app: Flask) -> None:
         return error_page(500, app)
 
 
-def error_page(code: int, app: Flask):
+def error_page(code: int, app: Flask, said: str | None = None):
     """Render a friendly error page (or a short fragment for htmx)."""
     title, text = ERROR_TEXT.get(code, ("Error", "Something went wrong."))
+    text = said or text
     if code == 413:
         text = text.format(limit=f"{app.config['MAX_CONTENT_LENGTH'] // (1024 * 1024)} MB")
     template = "errors/fragment.html" if is_htmx() else "errors/error.html"

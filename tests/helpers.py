@@ -173,6 +173,9 @@ ROUTE_WORDS = {
     "fmt": "csv",
     "token": "not-a-real-token-but-long-enough-to-look-like-one",
     "filename": "css/rungs.css",
+    "ckey": "code-junior-1",
+    "part": "levels",
+    "part_key": "junior",
 }
 _PARAMETER = re.compile(r"<(?:(\w+)(?:\([^)]*\))?:)?(\w+)>")
 

@@ -3,11 +3,19 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import EmailField, SelectChoice, SelectField, StringField, SubmitField
+from wtforms import (
+    BooleanField,
+    EmailField,
+    SelectChoice,
+    SelectField,
+    StringField,
+    SubmitField,
+)
 from wtforms.validators import DataRequired, Length
 
 from app.auth.forms import valid_email
 from app.forms import stripped
+from app.ladders import limits
 
 ROLE_CHOICES = [
     SelectChoice("engineer", "Engineer"),
@@ -88,3 +96,17 @@ class PayBandsForm(FlaskForm):
     def bands(self) -> dict[str, str]:
         """The bands typed, by level key; empty ones left out."""
         return {level.key: field.data for level, field in self.band_fields() if field.data}
+
+
+class RenameLadderForm(FlaskForm):
+    name = StringField(
+        "Name",
+        validators=[DataRequired("A ladder needs a name."), Length(max=limits.NAME)],
+        filters=[lambda v: " ".join(v.split()) if isinstance(v, str) else v],
+    )
+    submit = SubmitField("Rename")
+
+
+class DeleteLadderForm(FlaskForm):
+    confirm = BooleanField("Yes, delete this ladder for good")
+    submit = SubmitField("Delete")

@@ -21,6 +21,7 @@ class Kind(StrEnum):
 
     RATING_SELF = "rating.self"
     RATING_MANAGER = "rating.manager"
+    RATING_CONFIRMED = "rating.confirmed"  # a rating kept as it was after a rewording
     FOCUS = "focus"
     SETTINGS = "settings"
     EVIDENCE_ADDED = "evidence.added"

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from app.extensions import db
 from app.history.events import Kind
 from app.history.models import Event
+from app.ladders import store, versions
 from app.rubric import page
 from app.rubric.queries import OwnedRubric, RatingRow
 
@@ -75,4 +76,17 @@ def as_of(owned: OwnedRubric, day: date) -> page.RubricPage:
         track_key=settings.get("track"),
         target_key=settings.get("target"),
         as_of=day,
+        stored=ladder_then(owned, end),
+    )
+
+
+def ladder_then(owned: OwnedRubric, end: datetime) -> store.StoredLadder | None:
+    """The ladder version in force at a moment, when it is not the live one (else None)."""
+    if not owned.ladder_version or owned.ladder_version < 2:
+        return None
+    kept = versions.in_force(owned.ladder, end)
+    if kept is None or kept.number == owned.ladder_version:
+        return None
+    return store.of_version(
+        owned.ladder, versions.spec_of(kept.text, owned.ladder.key), kept.number
     )

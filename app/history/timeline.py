@@ -98,6 +98,9 @@ def _sentence(kind: Kind, before: dict, after: dict, title: str, spec: LadderSpe
     """Say what one event did, after the actor's name, with names rather than keys."""
     if kind.side is not None:
         return _rating(kind.side, before.get("step"), after.get("step"), title, spec.scale)
+    if kind is Kind.RATING_CONFIRMED:
+        whose = " as manager" if after.get("side") == Side.MANAGER.value else ""
+        return f"kept the rating{whose} of {title} after its wording changed"
     if kind is Kind.EVIDENCE_ADDED:
         return f"added {'a private note' if after.get('private') else 'evidence'} to {title}"
     if kind is Kind.EVIDENCE_EDITED:

@@ -11,8 +11,9 @@ from flask.cli import AppGroup
 
 from app.audit import log as audit
 from app.extensions import db
-from app.ladders import formats, importer, store
+from app.ladders import formats, importer, store, versions
 from app.ladders.formats import FORMATS, LadderFormatError
+from app.ladders.wording import as_text, compare
 
 ladder = AppGroup("ladder", help="Import, export, validate and list ladders.")
 
@@ -78,9 +79,11 @@ def import_command(files, fmt, layout, combine_as, key, dry_run):
     if not dry_run:
         detail = audit.import_detail(plan.diff.summary(), label, plan.exists)
         audit.record("ladder.imported", audit.command_line(), plan.spec.key, detail=detail)
-        importer.apply(plan)
+        outcome = importer.apply(plan)
         db.session.commit()  # the log entry, also when the file changed nothing
-        verb = "updated" if plan.exists else "created"
+        verb = {"created": "created", "draft": "saved as the draft", "unchanged": "unchanged"}[
+            outcome
+        ]
     spec = plan.spec
     click.echo(f"{spec.name} ({spec.key}) {verb}: {plan.diff.summary()}.")
     click.echo(
@@ -92,6 +95,8 @@ def import_command(files, fmt, layout, combine_as, key, dry_run):
         click.echo(f"  Read as: {formats.LAYOUT_LABELS[plan.reading.layout]}.")
     for warning in plan.reading.warnings:
         click.echo(f"  note: {warning}")
+    if not dry_run and verb.startswith("saved"):
+        click.echo(f"  Publish it with: flask ladder publish {spec.key} --note TEXT")
 
 
 @ladder.command("validate")
@@ -109,15 +114,18 @@ def validate_command(file, fmt):
 @ladder.command("export")
 @click.argument("key")
 @click.option("--format", "fmt", type=click.Choice(("yaml", "csv")), default="yaml")
+@click.option("--version", "number", type=int, help="A published version (default: the latest).")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write here, not stdout.")
-def export_command(key, fmt, output):
-    """Export the ladder KEY as Rungs YAML or CSV."""
-    found = store.by_key(key)
-    if found is None:
-        click.echo(f"No ladder has the key {key!r}. See `flask ladder list`.", err=True)
-        sys.exit(1)
-    spec = store.stored(found).spec
-    text = formats.export_rungs(spec) if fmt == "yaml" else formats.export_csv(spec)
+def export_command(key, fmt, number, output):
+    """Export the ladder KEY (or one of its versions) as Rungs YAML or CSV."""
+    found = stored_or_exit(key)
+    if number is None:
+        spec = store.stored(found).spec
+        text = formats.export_rungs(spec) if fmt == "yaml" else formats.export_csv(spec)
+    else:
+        kept = version_or_exit(found, number)
+        # The YAML kept is what was published, byte for byte.
+        text = kept.text if fmt == "yaml" else formats.export_csv(versions.spec_of(kept.text, key))
     if output:
         Path(output).write_text(text, encoding="utf-8", newline="")
         click.echo(f"Wrote {output}.")
@@ -125,17 +133,67 @@ def export_command(key, fmt, output):
         click.echo(text, nl=False)
 
 
+def stored_or_exit(key: str):
+    """The ladder with this key, or a one-line error and exit 1."""
+    found = store.by_key(key)
+    if found is None:
+        click.echo(f"No ladder has the key {key!r}. See `flask ladder list`.", err=True)
+        sys.exit(1)
+    return found
+
+
+def version_or_exit(found, number: int):
+    """One version of a ladder, or a one-line error and exit 1."""
+    kept = versions.version(found, number)
+    if kept is None:
+        latest = versions.latest_number(found)
+        click.echo(f"{found.key} has no version {number} (versions 1 to {latest}).", err=True)
+        sys.exit(1)
+    return kept
+
+
+@ladder.command("versions")
+@click.argument("key")
+def versions_command(key):
+    """List the published versions of ladder KEY: number, date, author, note."""
+    found = stored_or_exit(key)
+    kept = versions.history(found)
+    for v in kept:
+        note = v.note.splitlines()[0] if v.note else ""
+        click.echo(f"{v.number}\t{v.published_at:%Y-%m-%d %H:%M}\t{v.author_label or '-'}\t{note}")
+
+
+@ladder.command("diff")
+@click.argument("key")
+@click.argument("older", type=int)
+@click.argument("newer", type=int)
+def diff_command(key, older, newer):
+    """Show what changed in ladder KEY from version OLDER to NEWER, word by word."""
+    found = stored_or_exit(key)
+    a, b = version_or_exit(found, older), version_or_exit(found, newer)
+    click.echo(as_text(compare(versions.spec_of(a.text, key), versions.spec_of(b.text, key))))
+
+
 @ladder.command("list")
 def list_command():
-    """List the ladders of this installation."""
-    ladders = store.all_ladders()
+    """List the ladders of this installation: the default and archived ones marked."""
+    ladders = store.all_ladders(archived=True)
     if not ladders:
         click.echo("No ladders yet. Import one with `flask ladder import FILE`.")
     for found in ladders:
         spec = store.stored(found).spec
+        # Marks last, so `cut -f1` still gives the keys.
+        marks = [m for m, on in (("default", found.is_default), ("archived", found.archived)) if on]
         click.echo(
-            f"{found.key}\t{found.name}\t{len(spec.tracks)} track(s)\t"
-            f"{len(spec.competencies)} competencies"
+            "\t".join(
+                (
+                    found.key,
+                    found.name,
+                    f"{len(spec.tracks)} track(s)",
+                    f"{len(spec.competencies)} competencies",
+                    *marks,
+                )
+            )
         )
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from app.ladders import formats, store
+from app.ladders import formats, store, versions
 from app.ladders.formats import LadderDiff, Reading
 from app.ladders.spec import LadderSpec
 
@@ -50,8 +50,19 @@ def plan_many(
     return Plan(spec, formats.diff(old, spec), ladder is not None, reading, old)
 
 
-def apply(import_plan: Plan) -> None:
-    """Write the planned ladder; an unchanged file writes nothing. The caller commits."""
-    if import_plan.exists and import_plan.diff.unchanged:
-        return
-    store.save(import_plan.spec)
+def apply(import_plan: Plan, actor=None) -> str:
+    """Write the planned ladder; the caller commits. Say what was written.
+
+    A new ladder is created and published as version 1 ("created"). A file for an existing
+    ladder becomes that ladder's draft ("draft"): nothing anyone rates changes until an
+    editor publishes it with a note. An unchanged file writes nothing ("unchanged").
+    """
+    if not import_plan.exists:
+        ladder = store.save(import_plan.spec)
+        versions.ensure_first(ladder)
+        return "created"
+    ladder = store.by_key(import_plan.spec.key)
+    if import_plan.diff.unchanged and versions.draft(ladder) is None:
+        return "unchanged"
+    versions.save_draft(ladder, import_plan.spec, actor)
+    return "draft"

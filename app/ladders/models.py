@@ -4,7 +4,17 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    ForeignKey,
+    Index,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+    false,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.clock import utcnow
@@ -14,6 +24,16 @@ from app.ladders import limits
 
 class Ladder(db.Model):
     __tablename__ = "ladders"
+    # At most one default ladder, enforced by the database so two admins cannot make two.
+    __table_args__ = (
+        Index(
+            "uq_ladders_one_default",
+            "is_default",
+            unique=True,
+            sqlite_where=text("is_default"),
+            postgresql_where=text("is_default"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     key: Mapped[str] = mapped_column(String(limits.KEY), unique=True)
@@ -28,6 +48,12 @@ class Ladder(db.Model):
     # Bumped by every import, so caches of the ladder's shape know when to reload.
     version: Mapped[int] = mapped_column(default=1)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # The ladder a person lands on when nothing else says which (see rubric/choice.py).
+    is_default: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # Archived: offered for no new rubric or assignment; its rubrics stay readable, read-only.
+    archived_at: Mapped[datetime | None]
+    # A fork's origin, e.g. "Forked from engineering, version 3": kept as a note.
+    forked_from: Mapped[str | None] = mapped_column(Text)
 
     tracks: Mapped[list[Track]] = relationship(order_by="Track.position", back_populates="ladder")
 
@@ -38,6 +64,24 @@ class Ladder(db.Model):
         ):
             return (self.pay_bands or {}).get(level_key) or None
         return None
+
+    @property
+    def archived(self) -> bool:
+        return self.archived_at is not None
+
+
+class LadderAssignment(db.Model):
+    """The ladder (and track) an admin or manager chose for a person: where they land."""
+
+    __tablename__ = "ladder_assignments"
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    ladder_id: Mapped[int] = mapped_column(ForeignKey("ladders.id", ondelete="CASCADE"))
+    track_key: Mapped[str | None] = mapped_column(String(limits.KEY))
+    assigned_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    assigned_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class Track(db.Model):
@@ -101,6 +145,9 @@ class Competency(db.Model):
     # A competency that disappears from an imported file is archived, never deleted, so
     # the ratings and evidence attached to it stay.
     archived: Mapped[bool] = mapped_column(default=False)
+    # When its title, description or examples last changed: a rating given before then is
+    # marked "wording changed since you rated it" until confirmed.
+    wording_changed_at: Mapped[datetime | None]
 
 
 class PendingImport(db.Model):
@@ -120,3 +167,50 @@ class PendingImport(db.Model):
     combine_as: Mapped[str | None] = mapped_column(String(10))
     data: Mapped[bytes] = mapped_column(LargeBinary)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class LadderVersion(db.Model):
+    """A published version of a ladder, kept for ever: its whole text, who, when and why."""
+
+    __tablename__ = "ladder_versions"
+    __table_args__ = (UniqueConstraint("ladder_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ladder_id: Mapped[int] = mapped_column(ForeignKey("ladders.id", ondelete="CASCADE"))
+    number: Mapped[int]
+    # The ladder as a Rungs YAML file: what `export --version N` prints, byte for byte.
+    text: Mapped[str] = mapped_column(Text)
+    note: Mapped[str] = mapped_column(Text, default="")
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    author_label: Mapped[str] = mapped_column(String(254), default="")
+    published_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class LadderDraft(db.Model):
+    """The next version of a ladder while editors work on it: one draft per ladder."""
+
+    __tablename__ = "ladder_drafts"
+
+    ladder_id: Mapped[int] = mapped_column(
+        ForeignKey("ladders.id", ondelete="CASCADE"), primary_key=True
+    )
+    text: Mapped[str] = mapped_column(Text)  # a Rungs YAML file, checked by the one validator
+    # Who the changelog thanks: names of the authors of suggestions accepted into it.
+    credits: Mapped[list] = mapped_column(JSON, default=list)
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class LadderEditor(db.Model):
+    """Someone given the right to edit a ladder's draft and publish it (admins always may)."""
+
+    __tablename__ = "ladder_editors"
+
+    ladder_id: Mapped[int] = mapped_column(
+        ForeignKey("ladders.id", ondelete="CASCADE"), primary_key=True
+    )
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    granted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    granted_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -10,6 +10,7 @@ from app.ladders.formats import FORMAT_LABELS, LAYOUT_LABELS, Problem
 from app.ladders.formats.diff import Named, named
 from app.ladders.importer import Plan
 from app.ladders.spec import CategorySpec, CompetencySpec, LadderSpec, LevelSpec, TrackSpec
+from app.ladders.wording import Changed, compare
 
 # How many competencies of each cell the preview shows: enough to recognise the cell.
 SAMPLE = 2
@@ -48,6 +49,7 @@ class Preview:
     format_label: str
     layout: str | None
     layouts: tuple[tuple[str, str], ...]  # (layout, label) the file could be read in
+    reworded: tuple[Changed, ...] = ()  # changed competencies of an existing ladder, word by word
 
 
 def build(plan: Plan, sample: int = SAMPLE) -> Preview:
@@ -78,4 +80,5 @@ def build(plan: Plan, sample: int = SAMPLE) -> Preview:
         format_label=FORMAT_LABELS.get(reading.format, "several formats"),
         layout=reading.layout,
         layouts=tuple((x, LAYOUT_LABELS[x]) for x in reading.layouts),
+        reworded=compare(plan.old, spec).changed if plan.exists else (),
     )

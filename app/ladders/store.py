@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import asdict, dataclass, field
+from datetime import datetime
 
 from sqlalchemy import select
 
@@ -33,6 +34,8 @@ class StoredLadder:
     competency_ids: dict[str, int]
     competency_keys: dict[int, str]
     competencies: dict[str, CompetencySpec]
+    # When each competency's words last changed, by competency id (only those that did).
+    wording_changed: dict[int, datetime] = field(default_factory=dict)
     _indexes: dict[str, TrackIndex] = field(default_factory=dict, compare=False, repr=False)
 
     def index(self, track_key: str | None) -> TrackIndex:
@@ -109,6 +112,7 @@ def _load(ladder: Ladder) -> StoredLadder:
         ids,
         {v: k for k, v in ids.items()},
         {c.key: c for c in spec.competencies},
+        {c.id: c.wording_changed_at for c in competencies if c.wording_changed_at},
     )
 
 
@@ -152,9 +156,13 @@ def save(spec: LadderSpec) -> Ladder:
         raise LadderFormatError(problems)
     ladder = db.session.scalar(select(Ladder).where(Ladder.key == spec.key))
     if ladder is None:
-        ladder = Ladder(key=spec.key, version=0)
+        # The first ladder of an installation is its default; later ones never move anyone.
+        first = default_ladder() is None
+        ladder = Ladder(key=spec.key, version=0, name=spec.name, is_default=first)
         db.session.add(ladder)
-    ladder.name, ladder.description = spec.name, spec.description
+    # The name is this installation's label (it may have been renamed to tell two
+    # "Engineering" ladders apart): a re-import keeps it, as it keeps pay bands.
+    ladder.description = spec.description
     ladder.rule = rule_to_json(spec.rule)
     ladder.scale = [asdict(step) for step in spec.scale]
     ladder.version = (ladder.version or 0) + 1
@@ -203,6 +211,16 @@ def save(spec: LadderSpec) -> Ladder:
             archived=False,
         )
     db.session.flush()
+    now = utcnow()
+    for c in spec.competencies:
+        row = comps.get(c.key)
+        if row is not None and (row.title, row.description, tuple(row.examples or ())) != (
+            c.title,
+            c.description,
+            tuple(c.examples),
+        ):
+            # Ratings stay with the key; the rubric asks raters to look at the new words.
+            row.wording_changed_at = now
     for pos, c in enumerate(spec.competencies):
         _upsert(
             Competency,
@@ -242,5 +260,44 @@ def by_key(key: str) -> Ladder | None:
     return db.session.scalar(select(Ladder).where(Ladder.key == key))
 
 
-def all_ladders() -> list[Ladder]:
-    return list(db.session.scalars(select(Ladder).order_by(Ladder.name)))
+def all_ladders(*, archived: bool = False) -> list[Ladder]:
+    """List the ladders by name (then key), leaving out archived ones unless asked."""
+    query = select(Ladder).order_by(Ladder.name, Ladder.key)
+    if not archived:
+        query = query.where(Ladder.archived_at.is_(None))
+    return list(db.session.scalars(query))
+
+
+def default_ladder() -> Ladder | None:
+    """The installation's default ladder, if one is set."""
+    return db.session.scalar(select(Ladder).where(Ladder.is_default))
+
+
+def forget(ladder_id: int) -> None:
+    """Drop a deleted ladder's cached shape."""
+    with _cache_lock:
+        _cache.pop(ladder_id, None)
+
+
+def of_version(ladder: Ladder, spec: LadderSpec, number: int) -> StoredLadder:
+    """A past version's shape with the database ids of its competencies, for "as of".
+
+    Competencies archived since then still have their rows (and ratings): their ids are
+    found by key among all of the ladder's competencies.
+    """
+    keys = {c.key for c in spec.competencies}
+    ids = {
+        key: cid
+        for key, cid in db.session.execute(
+            select(Competency.key, Competency.id).where(Competency.ladder_id == ladder.id)
+        )
+        if key in keys
+    }
+    return StoredLadder(
+        ladder.id,
+        ("version", number),
+        spec,
+        ids,
+        {v: k for k, v in ids.items()},
+        {c.key: c for c in spec.competencies if c.key in ids},
+    )

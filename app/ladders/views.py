@@ -37,8 +37,9 @@ def ladder_or_404(key: str) -> store.StoredLadder:
 @login_required
 def index():
     """List the ladders of this installation."""
-    ladders = [store.stored(lad).spec for lad in store.all_ladders()]
-    return render_template("ladders/index.html", ladders=ladders)
+    ladders = [(store.stored(lad).spec, lad) for lad in store.all_ladders()]
+    archived = [lad for lad in store.all_ladders(archived=True) if lad.archived]
+    return render_template("ladders/index.html", ladders=ladders, archived=archived)
 
 
 @bp.get("/<key>")
@@ -54,6 +55,7 @@ def show(key: str):
     rows = browse.grid(spec, track, query)
     found = sum(r.count for r in rows)
     context = dict(spec=spec, track=track, query=query, rows=rows, ladder=ladder, found=found)
+    context["suggest_url"] = url_for("suggestions.new", key=ladder.key)
     if is_htmx() and request.headers.get("HX-Target") == "grid":
         response = Response(render_block("ladders/show.html", "grid", **context))
     else:
@@ -229,8 +231,15 @@ def apply(token: str):
     db.session.delete(found)
     detail = audit.import_detail(plan.diff.summary(), found.filename, plan.exists)
     audit.record("ladder.imported", current_user, plan.spec.key, detail=detail)
-    importer.apply(plan)
+    outcome = importer.apply(plan, current_user)
     db.session.commit()  # the log entry and the used preview, also when nothing changed
+    if outcome == "draft":
+        flash(
+            f"The file is the draft of {plan.spec.name} now ({plan.diff.summary()}). "
+            "Nothing changes for anyone until you publish it.",
+            "success",
+        )
+        return redirect(url_for("drafts.draft", key=plan.spec.key), code=303)
     flash(f"Imported {plan.spec.name}: {plan.diff.summary()}.", "success")
     return redirect(url_for("ladders.show", key=plan.spec.key), code=303)
 

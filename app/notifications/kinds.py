@@ -33,8 +33,8 @@ KINDS: dict[str, Kind] = {
         Kind(RATING_DIGEST, "My manager rated me or disagrees with my rating (a daily digest)"),
         Kind(PACKET_SIGNED, "My promotion packet was signed"),
         Kind(ONEONONE_CHANGED, "A 1:1 is scheduled or its agenda changed", wired=False),
-        Kind(SUGGESTION_DECIDED, "My ladder suggestion was accepted or declined", wired=False),
-        Kind(LADDER_CHANGED, "A new ladder version changes competencies I rated", wired=False),
+        Kind(SUGGESTION_DECIDED, "My ladder suggestion was accepted or declined"),
+        Kind(LADDER_CHANGED, "A new ladder version changes competencies I rated"),
         Kind(INVITATION, "Invitation to Rungs", optional=False, in_app=False),
         Kind(SIGN_IN_LINK, "A new sign-in link", optional=False, in_app=False),
     )

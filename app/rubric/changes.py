@@ -97,3 +97,27 @@ def set_track(owned: queries.OwnedRubric, track: str, target: str | None, actor_
     record(rubric.id, actor_id, Kind.SETTINGS, before=before, after=after)
     db.session.commit()
     return True
+
+
+def confirm_rating(page: RubricPage, competency_id: int, actor_id: int) -> bool:
+    """Keep the page side's rating after a rewording: it fits the new words too.
+
+    The rating's time moves to now, which is what clears the "wording changed" mark.
+    """
+    side = page.primary
+    old = page.row(competency_id)
+    step = old.step(side)
+    if step is None:
+        return False
+    now = utcnow()
+    queries.upsert_step(page.rubric.id, competency_id, side, step, actor_id, now)
+    record(
+        page.rubric.id,
+        actor_id,
+        Kind.RATING_CONFIRMED,
+        competency_id=competency_id,
+        after={"side": side.value, "step": step},
+    )
+    db.session.commit()
+    page.set_row(competency_id, old.with_step(side, step, actor_id, now))
+    return True

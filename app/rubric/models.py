@@ -26,6 +26,8 @@ class Rubric(db.Model):
     ladder_id: Mapped[int] = mapped_column(ForeignKey("ladders.id", ondelete="CASCADE"))
     track_key: Mapped[str] = mapped_column(String(100))
     target_key: Mapped[str | None] = mapped_column(String(100))
+    # The ladder version the owner last acknowledged: newer ones are "what changed".
+    seen_version: Mapped[int | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     user: Mapped[User] = relationship()

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from functools import cached_property
 
 from app.ladders import store
@@ -35,6 +35,13 @@ class Item:
     row: RatingRow
     side: Side  # the side the page is seen from
     demonstrated: bool
+    wording_changed_at: datetime | None = None  # when its words last changed, if ever
+
+    @property
+    def wording_changed(self) -> bool:
+        """Tell whether the words changed after the page's side rated it ("look again")."""
+        changed, rated = self.wording_changed_at, self.row.at(self.side)
+        return changed is not None and rated is not None and rated < changed
 
     @property
     def mine(self) -> str | None:
@@ -99,6 +106,11 @@ class RubricPage:
         return self.owned.ladder
 
     @property
+    def ladder_archived(self) -> bool:
+        """Tell whether the ladder is archived: the rubric is then read-only."""
+        return self.owned.ladder.archived
+
+    @property
     def scale(self) -> Scale:
         return self.stored.spec.scale
 
@@ -144,7 +156,14 @@ class RubricPage:
         spec = self.stored.competencies[self.stored.competency_keys[competency_id]]
         row = self.row(competency_id)
         side = self.primary
-        return Item(competency_id, spec, row, side, self.scale.demonstrated(row.step(side)))
+        return Item(
+            competency_id,
+            spec,
+            row,
+            side,
+            self.scale.demonstrated(row.step(side)),
+            self.stored.wording_changed.get(competency_id),
+        )
 
     @cached_property
     def gap_keys(self) -> frozenset[str]:
@@ -228,13 +247,15 @@ def build(
     track_key: str | None = None,
     target_key: str | None = None,
     as_of: date | None = None,
+    stored: store.StoredLadder | None = None,
 ) -> RubricPage:
     """Gather what the page needs; standings are worked out when first asked for.
 
     ``track_key`` and ``target_key`` show another track or target than the stored ones
-    (the rubric as it was on a past day) without touching the rubric itself.
+    (the rubric as it was on a past day) without touching the rubric itself; ``stored``
+    shows another version of the ladder (the one in force that day).
     """
-    stored = store.stored(owned.ladder)
+    stored = stored or store.stored(owned.ladder)
     track = stored.spec.track_or_first(track_key or owned.rubric.track_key)
     return RubricPage(
         owned=owned,

@@ -19,7 +19,7 @@ from app.evidence.models import Evidence
 from app.extensions import db
 from app.history.events import latest_id_query
 from app.ladders import store
-from app.ladders.models import Ladder
+from app.ladders.models import Ladder, LadderVersion
 from app.rubric.models import Presence, Rating, Rubric
 from app.rubric.side import Side
 
@@ -33,6 +33,8 @@ class OwnedRubric:
     manager_id: int | None  # the owner's manager now
     owner_name: str
     manager_name: str | None
+    rubric_count: int = 1  # how many rubrics the owner has: more than one shows a switcher
+    ladder_version: int | None = None  # the ladder's latest kept version, None: only the live
 
     @property
     def id(self) -> int:
@@ -66,6 +68,10 @@ class RatingRow(NamedTuple):
         """The step one side gave."""
         return self.self_step if side is Side.SELF else self.manager_step
 
+    def at(self, side: Side) -> datetime | None:
+        """When one side last rated (or confirmed its rating)."""
+        return self.self_at if side is Side.SELF else self.manager_at
+
     def with_step(self, side: Side, step: str, actor_id: int, at: datetime) -> RatingRow:
         """The row as it is after one side's change."""
         if side is Side.SELF:
@@ -77,6 +83,7 @@ NO_RATING = RatingRow(None, None, 0, False)
 
 # Built once: constructing an alias per call costs SQLAlchemy a fresh compile each time.
 _Manager = aliased(User)
+_OwnRubrics = aliased(Rubric)
 
 
 class PollState(NamedTuple):
@@ -116,8 +123,20 @@ def load(rubric_id: int, *, for_update: bool = False) -> OwnedRubric | None:
     ``for_update`` locks the rubric row on PostgreSQL so concurrent changes to one rubric
     take turns and each sees the other's result; SQLite's BEGIN IMMEDIATE already does.
     """
+    others = (
+        select(func.count())
+        .where(_OwnRubrics.user_id == Rubric.user_id)
+        .correlate(Rubric)
+        .scalar_subquery()
+    )
+    version = (
+        select(func.max(LadderVersion.number))
+        .where(LadderVersion.ladder_id == Rubric.ladder_id)
+        .correlate(Rubric)
+        .scalar_subquery()
+    )
     query = (
-        select(Rubric, Ladder, User.manager_id, User.name, _Manager.name)
+        select(Rubric, Ladder, User.manager_id, User.name, _Manager.name, others, version)
         .join(Ladder, Rubric.ladder_id == Ladder.id)
         .join(User, Rubric.user_id == User.id)
         .outerjoin(_Manager, User.manager_id == _Manager.id)

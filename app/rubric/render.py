@@ -30,6 +30,7 @@ class Urls:
     """
 
     rubric_id: int
+    ladder_key: str = ""
 
     def rate(self, competency_id: int) -> str:
         return self._patterns["rate"].format(competency_id)
@@ -41,6 +42,14 @@ class Urls:
         return self._patterns["evidence"].format(competency_id)
 
     @cached_property
+    def suggest(self) -> str:
+        """Where to suggest new words for a competency (its key goes in the query)."""
+        return url_for("suggestions.new", key=self.ladder_key)
+
+    def confirm(self, competency_id: int) -> str:
+        return self._patterns["confirm"].format(competency_id)
+
+    @cached_property
     def _patterns(self) -> dict[str, str]:
         marker = 987654321
         ids = dict(rubric_id=self.rubric_id, competency_id=marker)
@@ -50,6 +59,7 @@ class Urls:
                 ("rate", "rubric.rate"),
                 ("focus", "rubric.focus"),
                 ("evidence", "evidence.index"),
+                ("confirm", "rubric.confirm"),
             )
         }
 
@@ -131,7 +141,7 @@ def context(page: RubricPage, **extra) -> dict:
     return dict(
         page=page,
         rubric_id=page.rubric.id,
-        urls=Urls(page.rubric.id),
+        urls=Urls(page.rubric.id, page.ladder.key),
         words=words,
         radar=lambda: radar(page, words),  # drawn only where a block shows it
         csrf=generate_csrf(),

@@ -14,7 +14,7 @@ from app.history.events import Kind
 from app.history.steps import levels_over_time
 from app.ladders import store
 from app.oneonone import panel as oneonone_panel
-from app.rubric import changes, live, page, queries
+from app.rubric import changes, choice, live, news, page, queries
 from app.rubric.forms import SettingsForm
 from app.rubric.render import TEMPLATE, context
 from app.rubric.side import Side
@@ -39,13 +39,23 @@ def me():
 @bp.get("/people/<int:user_id>/rubric")
 @login_required
 def person(user_id: int):
-    """Open a person's rubric on the chosen (or first) ladder."""
+    """Open a person's rubric on the ladder asked for, else on the one they land on."""
     owner = person_or_404(user_id)
-    ladders = store.all_ladders()
-    if not ladders:
-        return render_template("ladders/none_yet.html")
     wanted = request.args.get("ladder")
-    ladder = next((lad for lad in ladders if lad.key == wanted), ladders[0])
+    if wanted:
+        ladder = store.by_key(wanted)
+        if ladder is None:
+            abort(404)
+        if ladder.archived:
+            # An archived ladder opens no new rubric; an existing one stays readable.
+            mine = next((r for r in choice.rubrics_of(owner.id) if r.ladder_key == wanted), None)
+            if mine is None:
+                abort(404)
+            return redirect(url_for("rubric.show", rubric_id=mine.rubric_id))
+    else:
+        ladder = choice.ladder_of(owner.id)
+        if ladder is None:
+            return render_template("ladders/none_yet.html")
     rubric = queries.rubric_for(owner, ladder)
     return redirect(url_for("rubric.show", rubric_id=rubric.id))
 
@@ -85,6 +95,9 @@ def whole_page(owned: queries.OwnedRubric, settings: SettingsForm | None = None,
             found, only=only, open_level=request.args.get("open"), steps=steps, settings=settings
         ),
         **({} if found.as_of else oneonone_panel.for_rubric_page(owned)),
+        rubrics=choice.rubrics_of(owned.owner_id) if owned.rubric_count > 1 else [],
+        news=news.since_last_visit(found) if found.own else None,
+        can_assign=current_user.is_admin or owned.manager_id == current_user.id,
     )
     return html, status
 
@@ -153,6 +166,33 @@ def rate(rubric_id: int, competency_id: int):
         # The levels-over-time chart needs the history: it refreshes itself on this signal.
         response.headers["HX-Trigger"] = "rungs:levels"
     return response
+
+
+@bp.post("/rubrics/<int:rubric_id>/ratings/<int:competency_id>/confirm")
+@login_required
+def confirm(rubric_id: int, competency_id: int):
+    """Keep a rating after its competency was reworded: it still fits the new words."""
+    owned = rubric_or_404(rubric_id, for_update=True)
+    side = side_or_404(owned)
+    found = page.build(owned, side, queries.ratings(rubric_id, notes_of=current_user.id))
+    competency_or_404(found.stored, competency_id)
+    changes.confirm_rating(found, competency_id, current_user.id)
+    if not is_htmx():
+        return see_other("rubric.show", f"c-{competency_id}", rubric_id=rubric_id)
+    item = found.item(competency_id)
+    return fragment(TEMPLATE, ["competency"], **context(found, item=item))
+
+
+@bp.post("/rubrics/<int:rubric_id>/seen")
+@login_required
+def seen(rubric_id: int):
+    """Mark the ladder's latest version as seen: "what changed" folds away until the next."""
+    owned = rubric_or_404(rubric_id, for_update=True)
+    side_or_404(owned, only=Side.SELF)
+    if owned.ladder_version and owned.rubric.seen_version != owned.ladder_version:
+        owned.rubric.seen_version = owned.ladder_version
+        db.session.commit()
+    return see_other("rubric.show", rubric_id=rubric_id)
 
 
 @bp.post("/rubrics/<int:rubric_id>/focus/<int:competency_id>")

@@ -9,9 +9,11 @@ from sqlalchemy import select
 from app.auth.models import User
 from app.extensions import db
 from app.ladders import store
+from app.ladders.models import Ladder
 from app.levels.index import TrackIndex
 from app.levels.standing import Standing, evaluate, gaps_to
 from app.oneonone.queries import last_meetings
+from app.rubric import choice
 from app.rubric.models import Rubric
 from app.rubric.page import side_ratings
 from app.rubric.queries import ratings_of_rubrics
@@ -28,6 +30,7 @@ class Row:
     last_meeting: object | None
     index: TrackIndex | None = None
     ratings: dict | None = None
+    ladder: Ladder | None = None  # the ladder this row is on
 
     def category_rung(self, key: str) -> int:
         """The rung reached in a category (0 for none), for the heatmap's shade."""
@@ -43,16 +46,22 @@ def reports_of(viewer: User) -> list[User]:
     return list(db.session.scalars(query.order_by(User.name)))
 
 
-def team_rows(people: list[User], ladder) -> list[Row]:
-    """Compute each person's standing on a ladder with one query for all their ratings."""
-    stored = store.stored(ladder)
+def team_rows(people: list[User], ladder: Ladder | None = None) -> list[Row]:
+    """Compute where each person stands, with one query for all their ratings.
+
+    Each person is shown on the ladder they land on (``choice``), or all on ``ladder``.
+    """
+    chosen = {p.id: ladder for p in people} if ladder else choice.ladders_of([p.id for p in people])
+    wanted = {(p.id, chosen[p.id].id) for p in people if p.id in chosen}
     rubrics = {
         r.user_id: r
         for r in db.session.scalars(
             select(Rubric).where(
-                Rubric.ladder_id == ladder.id, Rubric.user_id.in_([p.id for p in people])
+                Rubric.user_id.in_([p.id for p in people]),
+                Rubric.ladder_id.in_({lad.id for lad in chosen.values()}),
             )
         )
+        if (r.user_id, r.ladder_id) in wanted
     }
     by_rubric = ratings_of_rubrics([r.id for r in rubrics.values()])
     meetings = last_meetings(list(by_rubric))
@@ -60,8 +69,9 @@ def team_rows(people: list[User], ladder) -> list[Row]:
     for person in people:
         rubric = rubrics.get(person.id)
         if rubric is None:
-            rows.append(Row(person, None, "", None, None, None))
+            rows.append(Row(person, None, "", None, None, None, ladder=chosen.get(person.id)))
             continue
+        stored = store.stored(chosen[person.id])
         index = stored.index(rubric.track_key)
         rated = by_rubric[rubric.id]
         mine = side_ratings(stored, rated, Side.SELF)
@@ -76,6 +86,7 @@ def team_rows(people: list[User], ladder) -> list[Row]:
                 meetings.get(rubric.id),
                 index,
                 mine,
+                chosen[person.id],
             )
         )
     return rows

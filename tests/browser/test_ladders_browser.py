@@ -87,7 +87,7 @@ def test_an_admin_previews_several_files_switches_the_layout_and_applies(
     page.get_by_role("button", name="Read again").click()
     page.get_by_role("rowheader", name="Communication").wait_for()
     screenshot(page, f"preview-switched-layout-js-{javascript}")
-    page.get_by_role("button", name="Apply import").first.click()
+    page.get_by_role("button", name="Apply import").first.click()  # a new ladder: applied now
     page.wait_for_url(f"{live_server}/ladders/categories-levels")
     assert "Imported Support engineering framework" in page.inner_text("body")
 

@@ -110,6 +110,14 @@ def test_an_existing_ladder_lists_what_would_be_added_changed_and_archived(
     assert "<li>Sets the technical direction (Staff engineer · Craft)</li>" in changes
     assert "<dt>Archived (1)</dt>" in changes
     assert "<li>Runs one-to-ones (Engineering manager · People)</li>" in changes
+    # The changed competency shows its new words, word by word.
+    assert "Sets<ins> the</ins> technical direction" in changes
+    # Applying makes a draft: nothing anyone rates moves until it is published.
+    applied = client.post(f"/ladders/import/{token_of(html)}")
+    assert applied.status_code == 303 and applied.headers["Location"].endswith("/draft")
+    with app.app_context():
+        titles = [c.title for c in store.stored(store.by_key("rows")).spec.competencies]
+        assert "Sets technical direction" in titles and "Sets the technical direction" not in titles
 
 
 def test_several_files_make_one_ladder(app, client, as_role):

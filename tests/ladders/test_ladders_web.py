@@ -59,7 +59,7 @@ def test_cli_imports_real_ladders(app, runner, name, key, competencies):
     assert count(app, Competency) == competencies
     # Importing the same file again changes nothing.
     again = runner.invoke(args=["ladder", "import", str(SHARED / name)])
-    assert "updated: no changes." in again.output
+    assert "unchanged: no changes." in again.output
 
 
 @needs_shared
@@ -98,10 +98,14 @@ def test_reimport_updates_in_place_and_archives(app, runner, tmp_path):
     changed.write_text(yaml.safe_dump(data, sort_keys=False))
     result = runner.invoke(args=["ladder", "import", str(changed)])
     assert result.exit_code == 0, result.output
-    assert "adds 0, updates 1, archives 1" in result.output
+    assert "saved as the draft: adds 0, updates 1, archives 1" in result.output
+    assert count(app, Competency, archived=True) == 0  # a draft: nothing moved yet
+    published = runner.invoke(args=["ladder", "publish", "engineering", "--note", "Fewer"])
+    assert published.exit_code == 0, published.output
     assert count(app, Competency, archived=True) == 1
     # Bringing the file back restores the archived competency; nothing was ever deleted.
     runner.invoke(args=["ladder", "import", str(exported)])
+    runner.invoke(args=["ladder", "publish", "engineering", "--note", "Back"])
     assert count(app, Competency, archived=True) == 0
 
 

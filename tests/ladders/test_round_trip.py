@@ -80,7 +80,7 @@ def test_reimporting_an_unchanged_export_through_the_cli_archives_nothing(
         assert exported.exit_code == 0, exported.output
         again = runner.invoke(args=["ladder", "import", str(out), "--key", key])
         assert again.exit_code == 0, again.output
-        assert f"({key}) updated: no changes." in again.output
+        assert f"({key}) unchanged: no changes." in again.output
         second = tmp_path / f"again.{fmt}"
         runner.invoke(args=["ladder", "export", key, "--format", fmt, "-o", str(second)])
         assert second.read_bytes() == out.read_bytes()

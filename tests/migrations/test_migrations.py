@@ -247,6 +247,66 @@ SAMPLE: list[tuple[str, str, dict]] = [
         },
     ),
     (
+        "ladder_versions",
+        "version",
+        {
+            "ladder_id": Ref("ladder"),
+            "number": 1,
+            "text": "key: old\n",
+            "note": "First",
+            "author_id": Ref("ada"),
+            "author_label": "ada@example.com",
+            "published_at": NOW,
+        },
+    ),
+    (
+        "ladder_drafts",
+        "draft",
+        {"ladder_id": Ref("ladder"), "text": "key: old\n", "credits": [], "updated_at": NOW},
+    ),
+    (
+        "ladder_editors",
+        "editor",
+        {"ladder_id": Ref("ladder"), "user_id": Ref("maya"), "granted_at": NOW},
+    ),
+    (
+        "suggestions",
+        "suggestion",
+        {
+            "ladder_id": Ref("ladder"),
+            "competency_key": "tests",
+            "title": "Writes tests first",
+            "description": "",
+            "was_title": "Writes tests",
+            "reason": "Clearer",
+            "author_id": Ref("eli"),
+            "status": "open",
+            "decision_note": "",
+            "created_at": NOW,
+        },
+    ),
+    (
+        "suggestion_comments",
+        "comment",
+        {
+            "suggestion_id": Ref("suggestion"),
+            "author_id": Ref("maya"),
+            "body": "Yes",
+            "created_at": NOW,
+        },
+    ),
+    (
+        "ladder_assignments",
+        "assignment",
+        {
+            "user_id": Ref("eli"),
+            "ladder_id": Ref("ladder"),
+            "track_key": "ic",
+            "assigned_by_id": Ref("ada"),
+            "assigned_at": NOW,
+        },
+    ),
+    (
         "rubrics",
         "rubric",
         {
@@ -489,6 +549,9 @@ def test_rows_written_at_a_revision_survive_the_upgrade_to_head(scratch_app, rev
         return
     with scratch_app.app_context():
         spec = store.stored(store.by_key("old")).spec
+        if CHAIN.index(revision) < CHAIN.index("baeccfe684ef"):
+            # The ladder people landed on before (the first by name) is the default now.
+            assert store.default_ladder().key == "old"
         assert [c.title for c in spec.competencies] == [
             "Writes tests for old code",
             "Designs small systems",

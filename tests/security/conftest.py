@@ -24,6 +24,8 @@ class Objects:
     action_id: int
     notification_id: int
     agenda_id: int
+    suggestion_id: int
+    number: int = 1  # a ladder version
 
 
 def insert(table: str, **values) -> int:
@@ -54,5 +56,17 @@ def objects(app, people) -> Objects:
         action = insert("action_items", meeting_id=meeting, text="Pair up.", owner_id=me)
         note = insert("notifications", user_id=me, kind="packet.signed", title="Signed.", link="/")
         point = insert("agenda_items", rubric_id=rubric, text="Talk.", author_id=me)
+        idea = insert(
+            "suggestions",
+            ladder_id=ladder.id,
+            competency_key="code-junior-1",
+            title="Better words",
+            description="",
+            reason="Clearer.",
+            author_id=me,
+            status="open",
+            decision_note="",
+            created_at=date(2026, 11, 20),
+        )
         db.session.commit()
-        return Objects(me, rubric, cid, evidence, meeting, action, note, point)
+        return Objects(me, rubric, cid, evidence, meeting, action, note, point, idea)

@@ -24,6 +24,7 @@ from app.ladders import store
 from app.notifications.models import Notification
 from app.oneonone.models import ActionItem, AgendaItem, Meeting
 from app.rubric.models import Rubric
+from app.suggestions.models import Suggestion
 
 # Pages a signed-out visitor may open: signing in and the one-time links.
 PUBLIC = {
@@ -41,6 +42,7 @@ CSRF_EXEMPT = {"notifications.unsubscribe"}
 # Pages that show a form on GET and handle it on POST; every other route is one or the other.
 FORM_PAGES = {
     "account.settings",
+    "drafts.fork",
     "auth.login",
     "auth.setup",
     "auth.accept_invite",
@@ -86,6 +88,7 @@ class World:
     theirs: Side  # the other engineer's (reports to the other manager)
     competency_id: int
     invite_token: str
+    suggestion_id: int  # suggestions are the whole team's: anyone signed in reads them
 
 
 @pytest.fixture
@@ -124,8 +127,16 @@ def world(app, people) -> World:
         invited = User(email="invited@example.com", name="In Vited", role="engineer")
         db.session.add(invited)
         token = Invitation.issue("invite", user=invited, days=7)
+        idea = Suggestion(
+            ladder_id=ladder.id,
+            competency_key="code-junior-1",
+            title="Better words",
+            reason="Clearer.",
+            author_id=people.engineer.id,
+        )
+        db.session.add(idea)
         db.session.commit()
-    return World(sides[0], sides[1], cid, token)
+    return World(sides[0], sides[1], cid, token, idea.id)
 
 
 def rules(app, method: str | None = None):
@@ -152,6 +163,14 @@ def path(app, rule, side: Side, world: World, fmt: str = "yaml") -> str:
             values[name] = world.invite_token
         elif name == "filename":
             values[name] = "css/rungs.css"
+        elif name == "ckey":
+            values[name] = "code-junior-1"
+        elif name in ("part", "part_key"):
+            values[name] = {"part": "levels", "part_key": "junior"}[name]
+        elif name == "number":
+            values[name] = 1
+        elif name == "suggestion_id":
+            values[name] = world.suggestion_id
         else:
             raise AssertionError(f"{rule.endpoint}: give the parameter {name!r} a value here")
     with app.test_request_context():
@@ -197,9 +216,24 @@ def test_every_page_but_sign_in_and_one_time_links_needs_a_session(app, client, 
 
 
 def admin_only(rule) -> bool:
-    return rule.endpoint.split(".")[0] in ("admin", "audit") or rule.endpoint in (
+    return rule.endpoint.split(".")[0] in ("admin", "audit", "ladder_admin") or rule.endpoint in (
         "ladders.upload",
         "ladders.apply",
+        # Editing a ladder: admins, and editors (nobody here has the right).
+        "drafts.draft",
+        "drafts.draft_file",
+        "drafts.save_file",
+        "drafts.move_competency",
+        "drafts.save_part",
+        "drafts.edit_competency",
+        "drafts.save_competency",
+        "drafts.add_competency",
+        "drafts.archive_competency",
+        "drafts.publish",
+        "drafts.discard",
+        "drafts.fork",
+        "drafts.add_editor",
+        "drafts.remove_editor",
     )
 
 
