@@ -234,7 +234,11 @@ def save_competency(key: str, ckey: str):
     if problems:
         return render_competency_form(ladder, competency, form, 422, problems)
     flash(f"Saved “{changed.title}” to the draft.", "success")
-    return redirect(url_for("drafts.draft", key=key) + f"#dc-{ckey}", code=303)
+    target = url_for("drafts.draft", key=key) + f"#dc-{ckey}"
+    if is_htmx():
+        # What publishing would change moved too: the whole page shows it again.
+        return Response(status=204, headers={"HX-Redirect": target})
+    return redirect(target, code=303)
 
 
 def with_competency(spec: LadderSpec, changed: CompetencySpec) -> LadderSpec:
