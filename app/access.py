@@ -14,6 +14,8 @@ from flask_login import current_user
 
 from app.auth.models import User
 from app.extensions import db
+from app.ladders import store
+from app.ladders.models import Ladder
 from app.rubric import queries
 from app.rubric.queries import OwnedRubric
 from app.rubric.side import Side
@@ -84,6 +86,14 @@ def side_or_404(owned: OwnedRubric, only: Side | None = None) -> Side:
     if side is None or (only is not None and side is not only):
         abort(404)
     return side
+
+
+def ladder_or_404(key: str) -> Ladder:
+    """Return the ladder with this key, or answer 404: every signed-in person may read ladders."""
+    found = store.by_key(key)
+    if found is None:
+        abort(404)
+    return found
 
 
 def admin_required(view):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import ipaddress
 import json
 import os
@@ -120,6 +121,13 @@ def small_ladder() -> LadderSpec:
         comps,
         rule=LevelRule(type="all", approaching=0.5),
     )
+
+
+def small_ladder_as(key: str, name: str) -> LadderSpec:
+    """The small ladder under another key and name, its competencies keyed apart too."""
+    spec = small_ladder()
+    comps = tuple(dataclasses.replace(c, key=f"{key}-{c.key}") for c in spec.competencies)
+    return dataclasses.replace(spec, key=key, name=name, competencies=comps)
 
 
 def open_rubric(client) -> tuple[int, str]:

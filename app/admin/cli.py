@@ -15,9 +15,8 @@ from app.audit import log as audit
 from app.auth.models import User
 from app.extensions import db
 from app.ladders import manage, store, versions
-from app.ladders.cli import ladder
+from app.ladders.cli import ladder, stored_or_exit
 from app.ladders.manage import LadderChangeRefused
-from app.ladders.models import Ladder
 from app.rubric import choice, wording
 
 
@@ -26,13 +25,6 @@ def fail(message: str) -> None:
     db.session.rollback()
     click.echo(f"Error: {message}", err=True)
     sys.exit(1)
-
-
-def ladder_or_fail(key: str) -> Ladder:
-    found = store.by_key(key)
-    if found is None:
-        fail(f"No ladder has the key {key!r}. `flask ladder list` lists them.")
-    return found
 
 
 def apply(change, done: str) -> None:
@@ -49,7 +41,7 @@ def apply(change, done: str) -> None:
 @click.argument("key")
 def default_command(key):
     """Make ladder KEY the default: where people land when nobody chose theirs."""
-    found = ladder_or_fail(key)
+    found = stored_or_exit(key)
     apply(lambda: manage.make_default(found, audit.command_line()), f"{key} is the default ladder.")
 
 
@@ -62,7 +54,7 @@ def assign_command(email, key, track):
     person = User.by_email(email)
     if person is None:
         fail(f"No user has the email {email.strip().lower()}.")
-    found = ladder_or_fail(key)
+    found = stored_or_exit(key)
     try:
         choice.assign(person, found, track, audit.command_line())
     except LadderChangeRefused as refused:
@@ -76,7 +68,7 @@ def assign_command(email, key, track):
 @click.argument("name")
 def rename_command(key, name):
     """Give ladder KEY a new NAME."""
-    found = ladder_or_fail(key)
+    found = stored_or_exit(key)
     apply(lambda: manage.rename(found, name, audit.command_line()), f"{key} is now {name!r}.")
 
 
@@ -84,7 +76,7 @@ def rename_command(key, name):
 @click.argument("key")
 def archive_command(key):
     """Archive ladder KEY: no new rubrics; existing ones stay readable, read-only."""
-    found = ladder_or_fail(key)
+    found = stored_or_exit(key)
     apply(lambda: manage.archive(found, audit.command_line()), f"{key} is archived.")
 
 
@@ -92,7 +84,7 @@ def archive_command(key):
 @click.argument("key")
 def restore_command(key):
     """Bring archived ladder KEY back into use."""
-    found = ladder_or_fail(key)
+    found = stored_or_exit(key)
     apply(lambda: manage.restore(found, audit.command_line()), f"{key} is back in use.")
 
 
@@ -101,7 +93,7 @@ def restore_command(key):
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
 def delete_command(key, yes):
     """Delete ladder KEY, which no rubric may use."""
-    found = ladder_or_fail(key)
+    found = stored_or_exit(key)
     used = choice.rubric_counts().get(found.id, 0)
     if not used and not yes:
         click.confirm(f"Delete {key} ({found.name}) for good?", abort=True)
@@ -120,7 +112,7 @@ def delete_command(key, yes):
 @click.option("--note", required=True, help="What this version changes (the changelog).")
 def publish_command(key, note):
     """Publish the draft of ladder KEY as its next version."""
-    found = ladder_or_fail(key)
+    found = stored_or_exit(key)
     try:
         published, comparison = versions.publish(found, note, audit.command_line())
     except LadderChangeRefused as refused:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 
-from app.access import admin_required
+from app.access import admin_required, ladder_or_404
 from app.admin.forms import DeleteLadderForm, RenameLadderForm
 from app.extensions import db
 from app.ladders import manage, store
@@ -14,13 +14,6 @@ from app.ladders.models import Ladder
 from app.rubric import choice
 
 bp = Blueprint("ladder_admin", __name__, url_prefix="/admin/ladders")
-
-
-def ladder_or_404(key: str) -> Ladder:
-    found = store.by_key(key)
-    if found is None:
-        abort(404)
-    return found
 
 
 def rename_form(key: str, **kwargs) -> RenameLadderForm:

@@ -11,7 +11,7 @@ import dataclasses
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from app.access import admin_required
+from app.access import admin_required, ladder_or_404
 from app.auth.models import User
 from app.drafts.forms import (
     CompetencyForm,
@@ -23,7 +23,7 @@ from app.drafts.forms import (
     PublishForm,
 )
 from app.extensions import db
-from app.ladders import browse, formats, manage, store, versions
+from app.ladders import browse, formats, manage, versions
 from app.ladders.formats.slug import competency_key, unique
 from app.ladders.manage import LadderChangeRefused
 from app.ladders.models import Ladder
@@ -33,13 +33,6 @@ from app.rubric import wording as rubric_wording
 from app.web import id_value, is_htmx
 
 bp = Blueprint("drafts", __name__, url_prefix="/ladders")
-
-
-def ladder_or_404(key: str) -> Ladder:
-    found = store.by_key(key)
-    if found is None:
-        abort(404)
-    return found
 
 
 def editable_or_404(key: str) -> Ladder:
@@ -234,7 +227,11 @@ def save_competency(key: str, ckey: str):
     if problems:
         return render_competency_form(ladder, competency, form, 422, problems)
     flash(f"Saved “{changed.title}” to the draft.", "success")
-    return redirect(url_for("drafts.draft", key=key) + f"#dc-{ckey}", code=303)
+    target = url_for("drafts.draft", key=key) + f"#dc-{ckey}"
+    if is_htmx():
+        # What publishing would change moved too: the whole page shows it again.
+        return Response(status=204, headers={"HX-Redirect": target})
+    return redirect(target, code=303)
 
 
 def with_competency(spec: LadderSpec, changed: CompetencySpec) -> LadderSpec:

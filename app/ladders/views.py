@@ -11,7 +11,7 @@ from jinja2_fragments.flask import render_block
 from sqlalchemy import delete, select
 from wtforms import SelectChoice
 
-from app.access import admin_required
+from app.access import admin_required, ladder_or_404
 from app.audit import log as audit
 from app.clock import utcnow
 from app.extensions import db
@@ -26,11 +26,8 @@ bp = Blueprint("ladders", __name__, url_prefix="/ladders")
 PENDING_TTL = timedelta(hours=1)
 
 
-def ladder_or_404(key: str) -> store.StoredLadder:
-    found = store.by_key(key)
-    if found is None:
-        abort(404)
-    return store.stored(found)
+def stored_or_404(key: str) -> store.StoredLadder:
+    return store.stored(ladder_or_404(key))
 
 
 @bp.get("/")
@@ -46,9 +43,7 @@ def index():
 @login_required
 def show(key: str):
     """Show a ladder as a grid of levels by categories, filtered by a search."""
-    ladder = store.by_key(key)
-    if ladder is None:
-        abort(404)
+    ladder = ladder_or_404(key)
     spec = store.stored(ladder).spec
     track = spec.track_or_first(request.args.get("track"))
     query = request.args.get("q", "")[:200]
@@ -68,7 +63,7 @@ def show(key: str):
 @login_required
 def compare(key: str):
     """Compare two levels of a track side by side."""
-    spec = ladder_or_404(key).spec
+    spec = stored_or_404(key).spec
     track = spec.track_or_first(request.args.get("track"))
     levels = list(track.levels)
     lower = request.args.get("from") if request.args.get("from") in levels else levels[0]
@@ -92,7 +87,7 @@ def compare(key: str):
 @login_required
 def export(key: str, fmt: str):
     """Download a ladder as Rungs YAML or CSV."""
-    spec = ladder_or_404(key).spec
+    spec = stored_or_404(key).spec
     if fmt == "yaml":
         body, mimetype = formats.export_rungs(spec), "application/yaml"
     elif fmt == "csv":

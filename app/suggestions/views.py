@@ -12,6 +12,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
+from app.access import ladder_or_404
 from app.clock import utcnow
 from app.extensions import db
 from app.ladders import formats, manage, store, versions
@@ -29,13 +30,6 @@ from app.suggestions.forms import (
 from app.suggestions.models import ACCEPTED, DECLINED, OPEN, Suggestion, SuggestionComment
 
 bp = Blueprint("suggestions", __name__)
-
-
-def ladder_or_404(key: str) -> Ladder:
-    found = store.by_key(key)
-    if found is None:
-        abort(404)
-    return found
 
 
 def suggestion_or_404(suggestion_id: int) -> tuple[Suggestion, Ladder]:

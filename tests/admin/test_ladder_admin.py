@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import dataclasses
-
 import pytest
-from helpers import csrf_from, sign_in, small_ladder
+from helpers import csrf_from, sign_in, small_ladder, small_ladder_as
 
 from app.audit.models import AuditEvent
 from app.extensions import db
@@ -18,9 +16,7 @@ def two(app):
     """The small ladder (the default, saved first) and a second one, "acme"."""
     with app.app_context():
         store.save(small_ladder())
-        spec = small_ladder()
-        comps = tuple(dataclasses.replace(c, key=f"acme-{c.key}") for c in spec.competencies)
-        store.save(dataclasses.replace(spec, key="acme", name="Acme", competencies=comps))
+        store.save(small_ladder_as("acme", "Acme"))
         db.session.commit()
 
 

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import dataclasses
-
 import pytest
-from helpers import small_ladder
+from helpers import small_ladder, small_ladder_as
 
 from app.audit.models import AuditEvent
 from app.extensions import db
@@ -18,9 +16,7 @@ from app.rubric.models import Rubric
 def two(app):
     with app.app_context():
         store.save(small_ladder())
-        spec = small_ladder()
-        comps = tuple(dataclasses.replace(c, key=f"acme-{c.key}") for c in spec.competencies)
-        store.save(dataclasses.replace(spec, key="acme", name="Acme", competencies=comps))
+        store.save(small_ladder_as("acme", "Acme"))
         db.session.commit()
 
 
@@ -99,17 +95,7 @@ def test_delete_only_an_unused_ladder(app, runner, people, two):
     refused = run(runner, "delete", "acme", "--yes")
     assert refused.exit_code == 1 and "used by 1 rubric" in refused.output
     with app.app_context():
-        store.save(
-            dataclasses.replace(
-                small_ladder(),
-                key="spare",
-                name="Spare",
-                competencies=tuple(
-                    dataclasses.replace(c, key=f"spare-{c.key}")
-                    for c in small_ladder().competencies
-                ),
-            )
-        )
+        store.save(small_ladder_as("spare", "Spare"))
         db.session.commit()
     assert run(runner, "delete", "spare", "--yes").output == "spare is deleted.\n"
     with app.app_context():

@@ -319,3 +319,18 @@ def test_rename_a_level_and_reorder_competencies_in_the_draft(app, client, peopl
         ).status_code
         == 404
     )
+
+
+def test_an_inline_edit_with_htmx_reloads_the_draft_or_answers_the_form(client, people, ladder):
+    sign_in(client, people.admin)
+    data = {"csrf_token": token(client), "title": "Ships small changes", "description": ""}
+    saved = client.post("/ladders/small/draft/competencies/code-junior-1", data=data, headers=HX)
+    assert saved.status_code == 204
+    assert saved.headers["HX-Redirect"] == "/ladders/small/draft#dc-code-junior-1"
+    refused = client.post(
+        "/ladders/small/draft/competencies/code-junior-1", data={**data, "title": ""}, headers=HX
+    )
+    html = refused.get_data(as_text=True)
+    assert (
+        refused.status_code == 422 and "<html" not in html and 'id="draft-competency-form"' in html
+    )

@@ -6,7 +6,7 @@ import dataclasses
 import re
 
 import pytest
-from helpers import HX, csrf_from, open_rubric, rate, sign_in, small_ladder
+from helpers import HX, csrf_from, open_rubric, rate, sign_in, small_ladder, small_ladder_as
 
 from app.audit.models import AuditEvent
 from app.extensions import db
@@ -19,12 +19,6 @@ def save(app, spec) -> None:
     with app.app_context():
         store.save(spec)
         db.session.commit()
-
-
-def named(spec, key: str, name: str):
-    """The small ladder under another key and name (its competencies keyed apart too)."""
-    comps = tuple(dataclasses.replace(c, key=f"{key}-{c.key}") for c in spec.competencies)
-    return dataclasses.replace(spec, key=key, name=name, competencies=comps)
 
 
 def competency_id(app, key: str, index: int = 0) -> int:
@@ -43,7 +37,7 @@ def test_importing_a_ladder_whose_name_sorts_first_moves_nobody(app, client, peo
     admin = app.test_client()
     sign_in(admin, people.admin)
 
-    save(app, named(small_ladder(), "acme", "Acme trial ladder"))  # "Acme" < "Small"
+    save(app, small_ladder_as("acme", "Acme trial ladder"))  # "Acme" < "Small"
 
     landed = client.get("/me", follow_redirects=True)
     assert landed.request.path == f"/rubrics/{rubric_id}"
@@ -62,7 +56,7 @@ def test_importing_a_ladder_whose_name_sorts_first_moves_nobody(app, client, peo
 
 def test_a_new_person_lands_on_the_default_ladder_not_the_first_by_name(app, client, people):
     save(app, small_ladder())
-    save(app, named(small_ladder(), "acme", "Acme trial ladder"))
+    save(app, small_ladder_as("acme", "Acme trial ladder"))
     sign_in(client, people.engineer)
     _, html = open_rubric(client)
     assert "Small ladder" in html and "Acme trial" not in html
@@ -70,7 +64,7 @@ def test_a_new_person_lands_on_the_default_ladder_not_the_first_by_name(app, cli
 
 def test_the_rubric_changed_last_wins_over_the_default(app, client, people):
     save(app, small_ladder())
-    save(app, named(small_ladder(), "acme", "Acme trial ladder"))
+    save(app, small_ladder_as("acme", "Acme trial ladder"))
     sign_in(client, people.engineer)
     acme = client.get(f"/people/{people.engineer.id}/rubric?ladder=acme", follow_redirects=True)
     acme_id = int(acme.request.path.rsplit("/", 1)[1])
@@ -80,8 +74,8 @@ def test_the_rubric_changed_last_wins_over_the_default(app, client, people):
 
 def test_the_switcher_lists_each_ladder_of_the_person(app, client, people):
     save(app, small_ladder())
-    save(app, named(small_ladder(), "acme", "Engineering"))
-    save(app, named(small_ladder(), "acme2", "Engineering"))
+    save(app, small_ladder_as("acme", "Engineering"))
+    save(app, small_ladder_as("acme2", "Engineering"))
     sign_in(client, people.engineer)
     first, html = open_rubric(client)
     assert 'aria-label="Ladders of this person"' not in html  # one rubric: nothing to switch
@@ -98,7 +92,7 @@ def test_the_switcher_lists_each_ladder_of_the_person(app, client, people):
 def test_an_admin_or_the_manager_assigns_a_ladder_and_track(app, client, people, by):
     spec = small_ladder()
     save(app, spec)
-    two_tracks = named(spec, "acme", "Acme")
+    two_tracks = small_ladder_as("acme", "Acme")
     two_tracks = dataclasses.replace(
         two_tracks, tracks=(*spec.tracks, dataclasses.replace(spec.tracks[0], key="em", name="EM"))
     )
@@ -156,7 +150,7 @@ def test_an_unknown_ladder_or_track_is_refused_in_place(app, client, people):
 
 def test_an_archived_ladder_keeps_its_rubrics_readable_and_read_only(app, client, people):
     save(app, small_ladder())
-    save(app, named(small_ladder(), "acme", "Acme"))
+    save(app, small_ladder_as("acme", "Acme"))
     sign_in(client, people.engineer)
     acme = client.get(f"/people/{people.engineer.id}/rubric?ladder=acme", follow_redirects=True)
     acme_id = int(acme.request.path.rsplit("/", 1)[1])
@@ -190,7 +184,7 @@ def test_rating_with_htmx_on_an_archived_ladder_says_why(app, client, people):
     save(app, small_ladder())
     sign_in(client, people.engineer)
     rubric_id, _ = open_rubric(client)
-    save(app, named(small_ladder(), "acme", "Acme"))
+    save(app, small_ladder_as("acme", "Acme"))
     with app.app_context():
         store.by_key("acme").is_default = False
         db.session.commit()
