@@ -109,7 +109,10 @@ def _sentence(kind: Kind, before: dict, after: dict, title: str, spec: LadderSpe
     if kind is Kind.SETTINGS:
         return _settings(before, after, spec)
     if kind is Kind.NOTES:
-        return "updated the 1:1 notes"
+        if after.get("restored"):
+            return f"restored revision {after['restored']} of the 1:1 notes"
+        number = after.get("revision")
+        return f"saved revision {number} of the 1:1 notes" if number else "updated the 1:1 notes"
     if kind is Kind.MEETING_STARTED:
         return "started a 1:1"
     if kind is Kind.MEETING_ENDED:

@@ -21,8 +21,13 @@ class NotesForm(FlaskForm):
             safe_markdown_links,
         ],
     )
-    # The revision the writer typed against: a save over a newer one is a conflict.
+    # The revision the writer typed on: the server merges from there.
     version = HiddenField()
+    # Set by the page's script only: what its previous save sent, when the person kept
+    # typing while it was on its way (see notes.save).
+    origin = HiddenField(
+        validators=[Optional(), Length(max=MAX_NOTES, message="The notes are too long.")]
+    )
 
     @property
     def problem(self) -> str | None:

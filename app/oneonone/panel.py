@@ -97,8 +97,12 @@ def live_parts(owned, kinds: set[str]) -> list[str]:
         # A 1:1 started or ended: the whole panel and the sign at the top change.
         ctx = for_rubric_page(owned)
         return [render_template("oneonone/_aside.html", whole_oob=True, **ctx)]
+    parts = []
+    if meeting is not None and Kind.NOTES.value in kinds:
+        # Someone saved the shared notes: the script merges them into the box here too.
+        parts.append(render_block(SHOW, "notes_live", meeting=meeting, oob=True))
     if not agenda.touches_panel(kinds, meeting is not None):
-        return []
+        return parts
     ctx = context(owned, meeting, back="rubric", oob=True)
     blocks = ["agenda_list", "action_list"] + (["changes_list"] if meeting else [])
-    return [render_block(PANEL, name, **ctx) for name in blocks]
+    return parts + [render_block(PANEL, name, **ctx) for name in blocks]

@@ -13,6 +13,7 @@ from app.extensions import db
 from app.history.events import Kind, latest_id, record
 from app.history.events import since as events_since
 from app.oneonone import agenda
+from app.oneonone import notes as shared
 from app.oneonone.forms import ActionForm, AgendaForm, NotesForm, PrivateNoteForm
 from app.oneonone.models import ActionItem, AgendaItem, Meeting
 from app.oneonone.panel import PANEL, action_form, back_to
@@ -83,7 +84,9 @@ def show(meeting_id: int):
 
 
 def context(meeting: Meeting, owned, *, notes=None, action=None, agenda_form=None, **extra):
-    """What the 1:1 page shows: notes, the panel (agenda, actions, changes meanwhile)."""
+    """What the 1:1 page shows: notes and their history, the panel (agenda, actions, ...)."""
+    if "revisions" not in extra and not is_htmx():
+        extra["revisions"] = shared.history(meeting)  # htmx answers never show the history
     return dict(
         panel_context(owned, meeting, back="meeting", action=action, agenda_form=agenda_form),
         meeting=meeting,
@@ -97,39 +100,71 @@ def context(meeting: Meeting, owned, *, notes=None, action=None, agenda_form=Non
 @bp.post("/1on1s/<int:meeting_id>/notes")
 @login_required
 def save_notes(meeting_id: int):
-    """Autosave the shared notes, refusing to overwrite a version the writer has not seen."""
+    """Save the shared notes, merging in whatever others saved since they were loaded."""
     meeting, owned = meeting_or_404(meeting_id, for_update=True)
     side_or_404(owned)
     if not meeting.open:
         abort(409)
     form = NotesForm()
-    text = form.notes.data or ""
     if not form.validate_on_submit():
         return notes_response(meeting, owned, form, problem=form.problem, status=422)
-    if id_value(form.version.data) != meeting.notes_version:
-        # Someone else saved first: keep both texts in front of this writer, lose neither.
-        return notes_response(meeting, owned, form, conflict=True, status=409)
-    if text != meeting.notes:
-        before = meeting.notes
-        meeting.notes, meeting.notes_version = text, meeting.notes_version + 1
-        record(
-            meeting.rubric_id,
-            current_user.id,
-            Kind.NOTES,
-            before={"meeting": meeting.id, "text": before},
-            after={"meeting": meeting.id, "text": text},
+    origin = form.origin.data if "origin" in request.form else None
+    try:
+        saved = shared.save(
+            meeting, current_user, id_value(form.version.data), form.notes.data or "", origin
         )
-        db.session.commit()
-    return notes_response(meeting, owned, form, saved=True)
+    except shared.UnknownRevision:
+        # A page from another 1:1 or a tampered form: keep the typed text in the box.
+        problem = (
+            "These notes were typed on a revision this 1:1 does not have. Your text is "
+            "still in the box: copy it, reload the page and paste what is missing."
+        )
+        return notes_response(meeting, owned, form, problem=problem, status=422)
+    db.session.commit()
+    if saved.conflicts and not is_htmx():
+        flash(conflict_words(saved), "warning")
+    form = NotesForm(formdata=None)  # the box shows the merged notes
+    return notes_response(meeting, owned, form, saved=saved)
 
 
-def notes_response(meeting, owned, form, *, status=200, **flags):
-    """Answer a notes save: the status line for htmx, the page (or a redirect) without."""
+def conflict_words(saved: shared.Saved) -> str:
+    """Tell the saver that both versions of some lines are kept, and how to settle them."""
+    who = " and ".join(saved.others) or "someone else"
+    lines = "a passage" if saved.conflicts == 1 else f"{saved.conflicts} passages"
+    return (
+        f"You and {who} changed {lines} at the same time. Both versions are kept in the "
+        "notes, between lines starting with <<<<<<< and >>>>>>>: keep what you need and "
+        "delete the marker lines."
+    )
+
+
+def notes_response(meeting, owned, form, *, status=200, saved=None, **flags):
+    """Answer a notes save: its state for the page's script, the page (or a redirect)."""
     if status == 200 and not is_htmx():
-        return see_other("oneonone.show", meeting_id=meeting.id)
+        return see_other("oneonone.show", "notes-heading", meeting_id=meeting.id)
     saved_at = utcnow().strftime("%H:%M:%S UTC")
-    extra = context(meeting, owned, notes=form, meeting_saved_at=saved_at, **flags)
-    return page_or_fragment(TEMPLATE, ["notes_state"], status, **extra)
+    conflict = conflict_words(saved) if saved and saved.conflicts else None
+    extra = context(
+        meeting, owned, notes=form, meeting_saved_at=saved_at, saved=saved, conflict=conflict
+    )
+    return page_or_fragment(TEMPLATE, ["notes_state"], status, **extra, **flags)
+
+
+@bp.post("/1on1s/<int:meeting_id>/notes/revisions/<int:number>/restore")
+@login_required
+def restore_notes(meeting_id: int, number: int):
+    """Make an earlier revision of the shared notes current again, as a new revision."""
+    meeting, owned = meeting_or_404(meeting_id, for_update=True)
+    side_or_404(owned)
+    if not meeting.open:
+        abort(409)
+    try:
+        row = shared.restore(meeting, current_user, number)
+    except shared.UnknownRevision:
+        abort(404)
+    db.session.commit()
+    flash(f"Revision {number} is back, as revision {row.number}. Nothing was lost.", "success")
+    return see_other("oneonone.show", "notes-heading", meeting_id=meeting.id)
 
 
 @bp.post("/1on1s/<int:meeting_id>/actions")
@@ -309,6 +344,10 @@ def live(meeting_id: int):
     parts = [
         render_block(PANEL, name, **ctx) for name in ("agenda_list", "action_list", "changes_list")
     ]
+    if Kind.NOTES.value in kinds:
+        # New revisions: the script merges the text in; the history lists them.
+        notes_ctx = context(meeting, owned, oob=True, revisions=shared.history(meeting))
+        parts += [render_block(TEMPLATE, name, **notes_ctx) for name in ("notes_live", "revisions")]
     if kinds & {Kind.MEETING_ENDED.value}:
         # Ended elsewhere: say so, as the page is read-only now.
         parts.append(render_block(TEMPLATE, "ended_notice_oob", meeting=meeting))

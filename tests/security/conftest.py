@@ -24,6 +24,7 @@ class Objects:
     action_id: int
     notification_id: int
     agenda_id: int
+    number: int  # a revision of the 1:1's shared notes
 
 
 def insert(table: str, **values) -> int:
@@ -50,9 +51,12 @@ def objects(app, people) -> Objects:
             body="Shipped it.",
             day=date(2026, 11, 20),
         )
-        meeting = insert("meetings", rubric_id=rubric, started_by_id=people.manager.id)
+        meeting = insert(
+            "meetings", rubric_id=rubric, started_by_id=people.manager.id, notes_version=1
+        )
+        insert("note_revisions", meeting_id=meeting, number=1, author_id=me, text="Talked.")
         action = insert("action_items", meeting_id=meeting, text="Pair up.", owner_id=me)
         note = insert("notifications", user_id=me, kind="packet.signed", title="Signed.", link="/")
         point = insert("agenda_items", rubric_id=rubric, text="Talk.", author_id=me)
         db.session.commit()
-        return Objects(me, rubric, cid, evidence, meeting, action, note, point)
+        return Objects(me, rubric, cid, evidence, meeting, action, note, point, 1)

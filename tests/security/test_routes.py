@@ -22,7 +22,7 @@ from app.evidence.models import Evidence
 from app.extensions import db
 from app.ladders import store
 from app.notifications.models import Notification
-from app.oneonone.models import ActionItem, AgendaItem, Meeting
+from app.oneonone.models import ActionItem, AgendaItem, Meeting, NoteRevision
 from app.rubric.models import Rubric
 
 # Pages a signed-out visitor may open: signing in and the one-time links.
@@ -113,6 +113,9 @@ def world(app, people) -> World:
             meeting = Meeting(rubric_id=rubric.id, started_by_id=manager.id)
             db.session.add_all([evidence, meeting])
             db.session.flush()
+            # Revision 1 of its notes, for the routes that name a revision by number.
+            db.session.add(NoteRevision(meeting_id=meeting.id, number=1, text="Talked."))
+            meeting.notes, meeting.notes_version = "Talked.", 1
             action = ActionItem(meeting_id=meeting.id, text="Pair up.", owner_id=person.id)
             note = Notification(user_id=person.id, kind="packet.signed", title="Signed.", link="/")
             point = AgendaItem(rubric_id=rubric.id, text="Talk.", author_id=person.id)
@@ -152,6 +155,8 @@ def path(app, rule, side: Side, world: World, fmt: str = "yaml") -> str:
             values[name] = world.invite_token
         elif name == "filename":
             values[name] = "css/rungs.css"
+        elif name == "number":  # a revision of the 1:1's notes, counted within the 1:1
+            values[name] = 1
         else:
             raise AssertionError(f"{rule.endpoint}: give the parameter {name!r} a value here")
     with app.test_request_context():
