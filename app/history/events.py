@@ -29,6 +29,8 @@ class Kind(StrEnum):
     NOTES = "notes"
     MEETING_STARTED = "meeting.started"
     MEETING_ENDED = "meeting.ended"
+    MEETING_REOPENED = "meeting.reopened"
+    MEETING_SCHEDULED = "meeting.scheduled"
     AGENDA_ADDED = "agenda.added"
     AGENDA_DONE = "agenda.done"
     ACTION_ADDED = "action.added"

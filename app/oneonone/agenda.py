@@ -20,7 +20,7 @@ from app.oneonone.models import ActionItem, AgendaItem, Meeting, PrivateNote
 
 # The kinds of event after which a live poll redraws parts of the panel.
 PANEL_KINDS = (Kind.AGENDA_ADDED, Kind.AGENDA_DONE, Kind.ACTION_ADDED, Kind.ACTION_DONE)
-MEETING_KINDS = (Kind.MEETING_STARTED, Kind.MEETING_ENDED)
+MEETING_KINDS = (Kind.MEETING_STARTED, Kind.MEETING_ENDED, Kind.MEETING_REOPENED)
 
 
 @dataclass(frozen=True)

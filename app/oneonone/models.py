@@ -108,3 +108,16 @@ class PrivateNote(db.Model):
     author_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     text: Mapped[str] = mapped_column(Text, default="")
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class NextMeeting(db.Model):
+    """The day the manager set for a pair's next 1:1; starting a 1:1 that day uses it up."""
+
+    __tablename__ = "next_meetings"
+
+    rubric_id: Mapped[int] = mapped_column(
+        ForeignKey("rubrics.id", ondelete="CASCADE"), primary_key=True
+    )
+    day: Mapped[date]
+    scheduled_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    scheduled_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -12,13 +12,15 @@ from markupsafe import Markup
 from wtforms import SelectChoice
 
 from app.access import side_of
+from app.account.views import viewer_zone
 from app.history import timeline
 from app.history.events import RUBRIC_CHANGES, Kind
 from app.ladders import store
-from app.oneonone import agenda
-from app.oneonone.forms import ActionForm, AgendaForm, NotesForm
+from app.oneonone import agenda, rhythm
+from app.oneonone.forms import ActionForm, AgendaForm, NotesForm, ScheduleForm
 from app.oneonone.models import Meeting
 from app.oneonone.queries import open_meeting
+from app.rubric.side import Side
 from app.web import see_other
 
 PANEL = "oneonone/_panel.html"
@@ -45,11 +47,25 @@ def changes(meeting: Meeting, owned) -> list[timeline.Entry]:
     ]
 
 
-def context(owned, meeting: Meeting | None, *, back: str, agenda_form=None, action=None, **extra):
+def context(
+    owned,
+    meeting: Meeting | None,
+    *,
+    back: str,
+    agenda_form=None,
+    action=None,
+    schedule_form=None,
+    **extra,
+):
     """What _panel.html reads for one viewer."""
     participant = side_of(owned) is not None
     participants = owned.people()
+    today = rhythm.local_today(viewer_zone())
     return dict(
+        next_meeting=rhythm.next_of(owned.rubric.id, today),
+        can_schedule=side_of(owned) is Side.MANAGER,
+        schedule_form=schedule_form or ScheduleForm(formdata=None, today=today),
+        today=today,
         panel=agenda.build(owned.rubric.id, meeting, current_user.id, participant=participant),
         meeting=meeting,
         owned=owned,
@@ -98,6 +114,10 @@ def live_parts(owned, kinds: set[str]) -> list[str]:
         ctx = for_rubric_page(owned)
         return [render_template("oneonone/_aside.html", whole_oob=True, **ctx)]
     parts = []
+    if Kind.MEETING_SCHEDULED.value in kinds:
+        parts.append(
+            render_block(PANEL, "next_meeting", **context(owned, meeting, back="rubric", oob=True))
+        )
     if meeting is not None and Kind.NOTES.value in kinds:
         # Someone saved the shared notes: the script merges them into the box here too.
         parts.append(render_block(SHOW, "notes_live", meeting=meeting, oob=True))

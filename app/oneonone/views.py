@@ -2,28 +2,40 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, flash, render_template, request
+from flask import Blueprint, Response, abort, flash, render_template, request, url_for
 from flask_login import current_user, login_required
 from jinja2_fragments.flask import render_block
 from sqlalchemy import select
 
 from app.access import rubric_or_404, side_of, side_or_404
+from app.account.views import viewer_zone
+from app.auth.models import User
 from app.clock import utcnow
 from app.extensions import db
 from app.history.events import Kind, latest_id, record
 from app.history.events import since as events_since
-from app.oneonone import agenda
+from app.notifications import notify
+from app.oneonone import agenda, rhythm
 from app.oneonone import notes as shared
-from app.oneonone.forms import ActionForm, AgendaForm, NotesForm, PrivateNoteForm
+from app.oneonone.forms import (
+    ActionForm,
+    AgendaForm,
+    EndForm,
+    NotesForm,
+    PrivateNoteForm,
+    ScheduleForm,
+)
 from app.oneonone.models import ActionItem, AgendaItem, Meeting
 from app.oneonone.panel import PANEL, action_form, back_to
 from app.oneonone.panel import context as panel_context
 from app.oneonone.queries import open_meeting
+from app.rubric.side import Side
 from app.web import fragment, id_value, is_htmx, page_or_fragment, see_other
 
 bp = Blueprint("oneonone", __name__)
 
 TEMPLATE = "oneonone/show.html"
+END_TEMPLATE = "oneonone/end.html"
 
 
 def meeting_or_404(meeting_id: int, *, for_update: bool = False):
@@ -69,6 +81,7 @@ def start(rubric_id: int):
         db.session.add(meeting)
         db.session.flush()
         record(rubric_id, current_user.id, Kind.MEETING_STARTED, after={"meeting": meeting.id})
+        rhythm.use_up(rubric_id, rhythm.local_today(viewer_zone()))
         db.session.commit()
     if request.form.get("back") == "rubric":
         return see_other("rubric.show", "oneonone", rubric_id=rubric_id)
@@ -83,15 +96,33 @@ def show(meeting_id: int):
     return render_template(TEMPLATE, **context(meeting, owned))
 
 
-def context(meeting: Meeting, owned, *, notes=None, action=None, agenda_form=None, **extra):
+def context(
+    meeting: Meeting,
+    owned,
+    *,
+    notes=None,
+    action=None,
+    agenda_form=None,
+    schedule_form=None,
+    **extra,
+):
     """What the 1:1 page shows: notes and their history, the panel (agenda, actions, ...)."""
     if "revisions" not in extra and not is_htmx():
         extra["revisions"] = shared.history(meeting)  # htmx answers never show the history
     return dict(
-        panel_context(owned, meeting, back="meeting", action=action, agenda_form=agenda_form),
+        panel_context(
+            owned,
+            meeting,
+            back="meeting",
+            action=action,
+            agenda_form=agenda_form,
+            schedule_form=schedule_form,
+        ),
         meeting=meeting,
         notes_form=notes or NotesForm(formdata=None),
         can_edit=meeting.open and side_of(owned) is not None,
+        can_end=meeting.open and side_of(owned) is not None,
+        can_reopen=side_of(owned) is Side.MANAGER and rhythm.reopenable(meeting, viewer_zone()),
         since=latest_id(meeting.rubric_id),
         **extra,
     )
@@ -225,12 +256,26 @@ def toggle_action(action_id: int):
     return back_to(owned, meeting if back == "meeting" else None, back, "actions-section")
 
 
+@bp.get("/1on1s/<int:meeting_id>/end")
+@login_required
+def confirm_end(meeting_id: int):
+    """Ask whether to end a 1:1, since its notes become read-only."""
+    meeting, owned = meeting_or_404(meeting_id)
+    side_or_404(owned)
+    if not meeting.open:
+        return see_other("oneonone.show", meeting_id=meeting.id)
+    return render_template(END_TEMPLATE, meeting=meeting, owned=owned, form=EndForm(formdata=None))
+
+
 @bp.post("/1on1s/<int:meeting_id>/end")
 @login_required
 def end(meeting_id: int):
-    """End a 1:1: its notes and the list of changes are frozen from now on."""
+    """End a 1:1 once confirmed: its notes and the list of changes are frozen from now on."""
     meeting, owned = meeting_or_404(meeting_id, for_update=True)
     side_or_404(owned)
+    form = EndForm()
+    if meeting.open and not form.validate_on_submit():
+        return render_template(END_TEMPLATE, meeting=meeting, owned=owned, form=form), 422
     if meeting.open:
         meeting.ended_at = utcnow()
         record(
@@ -239,8 +284,71 @@ def end(meeting_id: int):
         # Its own "ended" event closes the range, so "since the last 1:1" starts after it.
         meeting.last_event_id = latest_id(meeting.rubric_id)
         db.session.commit()
-        flash("The 1:1 is ended and saved.", "success")
+        again = " You can reopen it today if it was ended by mistake."
+        again = again if side_of(owned) is Side.MANAGER else ""
+        flash(f"The 1:1 is ended and saved.{again}", "success")
     return see_other("oneonone.show", meeting_id=meeting.id)
+
+
+@bp.post("/1on1s/<int:meeting_id>/reopen")
+@login_required
+def reopen(meeting_id: int):
+    """Reopen a 1:1 the manager ended today, to go on with it."""
+    meeting, owned = meeting_or_404(meeting_id, for_update=True)
+    side_or_404(owned, only=Side.MANAGER)
+    if meeting.open:
+        return see_other("oneonone.show", meeting_id=meeting.id)
+    if not rhythm.reopenable(meeting, viewer_zone()):
+        flash("A 1:1 can be reopened only on the day it ended. Start a new one.", "error")
+        return see_other("oneonone.show", meeting_id=meeting.id)
+    under_way = open_meeting(meeting.rubric_id)
+    if under_way is not None:
+        flash("Another 1:1 is under way: end it first, or go on in that one.", "error")
+        return see_other("oneonone.show", meeting_id=meeting.id)
+    rhythm.reopen(meeting, current_user)
+    db.session.commit()
+    flash("The 1:1 is open again.", "success")
+    return see_other("oneonone.show", meeting_id=meeting.id)
+
+
+@bp.post("/rubrics/<int:rubric_id>/next-1on1")
+@login_required
+def schedule(rubric_id: int):
+    """Set the day of the pair's next 1:1 and tell the engineer."""
+    owned = rubric_or_404(rubric_id, for_update=True)
+    side_or_404(owned, only=Side.MANAGER)
+    today = rhythm.local_today(viewer_zone())
+    form = ScheduleForm(today=today)
+    saved = form.validate_on_submit()
+    if saved:
+        rhythm.schedule(rubric_id, current_user, form.day.data)
+        engineer = db.session.get(User, owned.owner_id)
+        notify.oneonone_changed(
+            engineer,
+            by=current_user,
+            when=form.day.data,
+            agenda_changed=False,
+            link=url_for("rubric.show", rubric_id=rubric_id, _anchor="next-heading"),
+        )
+        db.session.commit()
+        form = ScheduleForm(formdata=None, today=today)
+    back = request.form.get("back", "")
+    meeting = open_meeting(rubric_id)
+    if is_htmx():
+        ctx = panel_context(owned, meeting, back=back, schedule_form=form, scheduled=saved)
+        return fragment(PANEL, ["next_meeting"], 200 if saved else 422, **ctx)
+    if not saved:
+        if meeting is not None:
+            return render_template(TEMPLATE, **context(meeting, owned, schedule_form=form)), 422
+        flash(form.problem, "error")
+    else:
+        flash(f"The next 1:1 is on {form_day(rubric_id, today)}.", "success")
+    return back_to(owned, meeting, back, "next-heading")
+
+
+def form_day(rubric_id: int, today) -> str:
+    found = rhythm.next_of(rubric_id, today)
+    return f"{found.day:%A %-d %B %Y}" if found else "the day chosen"
 
 
 @bp.post("/rubrics/<int:rubric_id>/agenda")

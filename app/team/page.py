@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 from sqlalchemy import select
 
 from app.auth.models import User
+from app.clock import utcnow
 from app.extensions import db
 from app.ladders import store
 from app.levels.index import TrackIndex
 from app.levels.standing import Standing, evaluate, gaps_to
+from app.oneonone import rhythm
 from app.oneonone.queries import last_meetings
 from app.rubric.models import Rubric
 from app.rubric.page import side_ratings
@@ -28,6 +31,7 @@ class Row:
     last_meeting: object | None
     index: TrackIndex | None = None
     ratings: dict | None = None
+    next_meeting: date | None = None
 
     def category_rung(self, key: str) -> int:
         """The rung reached in a category (0 for none), for the heatmap's shade."""
@@ -43,7 +47,7 @@ def reports_of(viewer: User) -> list[User]:
     return list(db.session.scalars(query.order_by(User.name)))
 
 
-def team_rows(people: list[User], ladder) -> list[Row]:
+def team_rows(people: list[User], ladder, today: date | None = None) -> list[Row]:
     """Compute each person's standing on a ladder with one query for all their ratings."""
     stored = store.stored(ladder)
     rubrics = {
@@ -56,6 +60,7 @@ def team_rows(people: list[User], ladder) -> list[Row]:
     }
     by_rubric = ratings_of_rubrics([r.id for r in rubrics.values()])
     meetings = last_meetings(list(by_rubric))
+    upcoming = rhythm.upcoming_by_rubric(list(by_rubric), today or utcnow().date())
     rows = []
     for person in people:
         rubric = rubrics.get(person.id)
@@ -76,6 +81,7 @@ def team_rows(people: list[User], ladder) -> list[Row]:
                 meetings.get(rubric.id),
                 index,
                 mine,
+                upcoming.get(rubric.id),
             )
         )
     return rows

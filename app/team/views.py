@@ -5,7 +5,9 @@ from __future__ import annotations
 from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
+from app.account.views import viewer_zone
 from app.ladders import store
+from app.oneonone import rhythm
 from app.team.page import Row, reports_of, team_gaps, team_rows
 
 bp = Blueprint("team", __name__)
@@ -29,7 +31,7 @@ def index():
     people = reports_of(current_user)
     ladders = store.all_ladders()
     rows = (
-        team_rows(people, ladders[0])
+        team_rows(people, ladders[0], rhythm.local_today(viewer_zone()))
         if ladders
         else [Row(p, None, "", None, None, None) for p in people]
     )

@@ -36,6 +36,16 @@ def upgrade():
         sa.UniqueConstraint('meeting_id', 'number'),
     )
     backfill(revisions)
+    op.create_table(
+        'next_meetings',
+        sa.Column('rubric_id', sa.Integer(), nullable=False),
+        sa.Column('day', sa.Date(), nullable=False),
+        sa.Column('scheduled_by_id', sa.Integer(), nullable=True),
+        sa.Column('scheduled_at', sa.DateTime(), nullable=False),
+        sa.ForeignKeyConstraint(['rubric_id'], ['rubrics.id'], ondelete='CASCADE'),
+        sa.ForeignKeyConstraint(['scheduled_by_id'], ['users.id'], ondelete='SET NULL'),
+        sa.PrimaryKeyConstraint('rubric_id'),
+    )
 
 
 def backfill(revisions):
@@ -93,4 +103,5 @@ def backfill(revisions):
 
 
 def downgrade():
+    op.drop_table('next_meetings')
     op.drop_table('note_revisions')

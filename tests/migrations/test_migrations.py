@@ -332,6 +332,16 @@ SAMPLE: list[tuple[str, str, dict]] = [
         },
     ),
     (
+        "next_meetings",
+        "next",
+        {
+            "rubric_id": Ref("rubric"),
+            "day": date(2026, 12, 10),
+            "scheduled_by_id": Ref("maya"),
+            "scheduled_at": NOW,
+        },
+    ),
+    (
         "action_items",
         "action",
         {

@@ -147,7 +147,7 @@ def test_a_bogus_revision_is_refused_and_the_text_kept(app, pair, meeting, versi
 def test_a_revision_of_another_1on1_is_not_a_base(app, pair, people, meeting):
     _, manager, rubric_id, _ = pair
     save(manager, meeting, "first 1:1", 0)
-    manager.post(f"/1on1s/{meeting}/end")
+    manager.post(f"/1on1s/{meeting}/end", data={"confirm": "y"})
     second = start(manager, rubric_id)
     assert save(manager, second, "second", 1).status_code == 422
 
@@ -189,7 +189,7 @@ def test_restore_is_for_the_pair_of_an_open_1on1(app, pair, people, meeting):
     stranger = app.test_client()
     sign_in(stranger, people.other_manager)
     assert stranger.post(f"/1on1s/{meeting}/notes/revisions/1/restore").status_code == 404
-    manager.post(f"/1on1s/{meeting}/end")
+    manager.post(f"/1on1s/{meeting}/end", data={"confirm": "y"})
     assert manager.post(f"/1on1s/{meeting}/notes/revisions/1/restore").status_code == 409
 
 

@@ -49,7 +49,7 @@ def test_a_whole_1on1(app, pair, people):
     assert "Maya Manager</strong> rated “Code at Junior #1” Consistently as manager" in page
     assert "Eli Engineer</strong> rated “Teamwork at Junior #1”" in page
     assert "Talked about **testing**" in page  # the notes box holds the Markdown
-    assert manager.post(f"/1on1s/{meeting}/end").status_code == 303
+    assert manager.post(f"/1on1s/{meeting}/end", data={"confirm": "y"}).status_code == 303
     # After the end: frozen, listed, and later changes are not part of it.
     rate(engineer, rubric_id, ids["code-junior-2"], "consistently")
     frozen = engineer.get(f"/1on1s/{meeting}").get_data(as_text=True)
@@ -82,7 +82,7 @@ def test_history_filters_and_since_last_1on1(app, pair, people):
     engineer, manager, rubric_id, ids = pair
     rate(engineer, rubric_id, ids["code-junior-1"], "sometimes")
     meeting = start(manager, rubric_id)
-    manager.post(f"/1on1s/{meeting}/end")
+    manager.post(f"/1on1s/{meeting}/end", data={"confirm": "y"})
     rate(manager, rubric_id, ids["team-mid-1"], "consistently")
     everything = engineer.get(f"/rubrics/{rubric_id}/history").get_data(as_text=True)
     assert everything.count("<li><time") == 4  # rating, start, end, rating
