@@ -33,6 +33,8 @@ class Kind(StrEnum):
     MEETING_SCHEDULED = "meeting.scheduled"
     AGENDA_ADDED = "agenda.added"
     AGENDA_DONE = "agenda.done"
+    AGENDA_EDITED = "agenda.edited"
+    AGENDA_DELETED = "agenda.deleted"
     ACTION_ADDED = "action.added"
     ACTION_DONE = "action.done"
     SIGNOFF = "signoff"

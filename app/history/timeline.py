@@ -124,6 +124,10 @@ def _sentence(kind: Kind, before: dict, after: dict, title: str, spec: LadderSpe
         return f"scheduled the next 1:1 for {_day(day)}" if day else "cleared the next 1:1"
     if kind is Kind.AGENDA_ADDED:
         return f"added “{after.get('text')}” to the 1:1 agenda"
+    if kind is Kind.AGENDA_EDITED:
+        return f"changed “{before.get('text')}” to “{after.get('text')}” on the 1:1 agenda"
+    if kind is Kind.AGENDA_DELETED:
+        return f"took “{before.get('text')}” off the 1:1 agenda"
     if kind is Kind.AGENDA_DONE:
         done = "ticked off" if after.get("done") else "reopened"
         return f"{done} “{after.get('text')}” on the 1:1 agenda"

@@ -64,6 +64,8 @@ def context(
     return dict(
         next_meeting=rhythm.next_of(owned.rubric.id, today),
         can_schedule=side_of(owned) is Side.MANAGER,
+        # Who may change a talking point: its author, or the manager (who runs the 1:1).
+        may_change=lambda item: may_change(owned, item),
         schedule_form=schedule_form or ScheduleForm(formdata=None, today=today),
         today=today,
         panel=agenda.build(owned.rubric.id, meeting, current_user.id, participant=participant),
@@ -97,6 +99,12 @@ def for_rubric_page(owned) -> dict:
             )
         )
     return dict(context(owned, meeting, back="rubric", **extra), oneonone=True)
+
+
+def may_change(owned, item) -> bool:
+    """Tell whether the current user may edit or delete a talking point."""
+    side = side_of(owned)
+    return side is Side.MANAGER or (side is not None and item.author_id == current_user.id)
 
 
 def back_to(owned, meeting: Meeting | None, back: str | None, anchor: str):

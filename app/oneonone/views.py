@@ -26,7 +26,7 @@ from app.oneonone.forms import (
     ScheduleForm,
 )
 from app.oneonone.models import ActionItem, AgendaItem, Meeting
-from app.oneonone.panel import PANEL, action_form, back_to
+from app.oneonone.panel import PANEL, action_form, back_to, may_change
 from app.oneonone.panel import context as panel_context
 from app.oneonone.queries import open_meeting
 from app.rubric.side import Side
@@ -36,6 +36,7 @@ bp = Blueprint("oneonone", __name__)
 
 TEMPLATE = "oneonone/show.html"
 END_TEMPLATE = "oneonone/end.html"
+EDIT_AGENDA = "oneonone/agenda_edit.html"
 
 
 def meeting_or_404(meeting_id: int, *, for_update: bool = False):
@@ -409,6 +410,69 @@ def tick_agenda(agenda_id: int):
             PANEL, ["agenda_list"], **panel_context(owned, meeting, back=back, oob=True)
         )
     return back_to(owned, meeting, back, "agenda-heading")
+
+
+def agenda_item_to_change(agenda_id: int):
+    """Load a talking point the current user may edit or delete (its author, the manager)."""
+    item = db.session.get(AgendaItem, agenda_id)
+    if item is None:
+        abort(404)
+    owned = rubric_or_404(item.rubric_id, for_update=request.method == "POST")
+    side_or_404(owned)
+    if not may_change(owned, item):
+        abort(403)  # they see it, but it is someone else's point
+    return item, owned
+
+
+def back_value() -> str:
+    back = request.values.get("back", "")
+    return back if back in ("rubric", "meeting") else "rubric"
+
+
+@bp.get("/agenda/<int:agenda_id>/edit")
+@login_required
+def edit_agenda(agenda_id: int):
+    """Show a talking point to reword or take off the agenda."""
+    item, owned = agenda_item_to_change(agenda_id)
+    form = AgendaForm(formdata=None, text=item.text)
+    ctx = dict(item=item, owned=owned, form=form, back=back_value())
+    return render_template(EDIT_AGENDA, meeting=open_meeting(owned.rubric.id), **ctx)
+
+
+@bp.post("/agenda/<int:agenda_id>/edit")
+@login_required
+def save_agenda(agenda_id: int):
+    """Reword a talking point."""
+    item, owned = agenda_item_to_change(agenda_id)
+    form = AgendaForm()
+    back = back_value()
+    if not form.validate_on_submit():
+        ctx = dict(item=item, owned=owned, form=form, back=back)
+        return render_template(EDIT_AGENDA, meeting=open_meeting(owned.rubric.id), **ctx), 422
+    if form.text.data != item.text:
+        record(
+            owned.rubric.id,
+            current_user.id,
+            Kind.AGENDA_EDITED,
+            before={"text": item.text},
+            after={"text": form.text.data},
+        )
+        item.text = form.text.data
+        db.session.commit()
+    flash("The talking point is saved.", "success")
+    return back_to(owned, open_meeting(owned.rubric.id), back, "agenda-heading")
+
+
+@bp.post("/agenda/<int:agenda_id>/delete")
+@login_required
+def delete_agenda(agenda_id: int):
+    """Take a talking point off the agenda for good."""
+    item, owned = agenda_item_to_change(agenda_id)
+    record(owned.rubric.id, current_user.id, Kind.AGENDA_DELETED, before={"text": item.text})
+    db.session.delete(item)
+    db.session.commit()
+    flash(f"“{item.text}” is off the agenda. History keeps what it said.", "success")
+    return back_to(owned, open_meeting(owned.rubric.id), back_value(), "agenda-heading")
 
 
 @bp.post("/1on1s/<int:meeting_id>/private")
