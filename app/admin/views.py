@@ -8,6 +8,7 @@ from sqlalchemy import select
 from wtforms import SelectChoice
 
 from app.access import admin_required
+from app.account.views import viewer_zone
 from app.admin.forms import ActionForm, InviteForm, ManagerForm, PersonForm, RoleForm
 from app.audit import log as audit
 from app.auth import accounts, throttle
@@ -16,6 +17,7 @@ from app.auth.models import Invitation, Role, User
 from app.extensions import db
 from app.mail.outbox import absolute
 from app.notifications import notify
+from app.oneonone import rhythm
 from app.web import id_value
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -74,6 +76,10 @@ def render_users(invite_form: InviteForm, invite_link: str | None = None, status
         invite_link=invite_link,
         locked=locked,
         action_form=ActionForm(),
+        # The next 1:1 of each person, so an admin sees whose rhythm has lapsed.
+        upcoming=rhythm.upcoming_by_person(
+            [p.id for p in people], rhythm.local_today(viewer_zone())
+        ),
     ), status
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import select
 
@@ -112,13 +112,25 @@ def _sentence(kind: Kind, before: dict, after: dict, title: str, spec: LadderSpe
     if kind is Kind.SETTINGS:
         return _settings(before, after, spec)
     if kind is Kind.NOTES:
-        return "updated the 1:1 notes"
+        if after.get("restored"):
+            return f"restored revision {after['restored']} of the 1:1 notes"
+        number = after.get("revision")
+        return f"saved revision {number} of the 1:1 notes" if number else "updated the 1:1 notes"
     if kind is Kind.MEETING_STARTED:
         return "started a 1:1"
     if kind is Kind.MEETING_ENDED:
         return "ended a 1:1"
+    if kind is Kind.MEETING_REOPENED:
+        return "reopened the 1:1 ended earlier today"
+    if kind is Kind.MEETING_SCHEDULED:
+        day = after.get("day")
+        return f"scheduled the next 1:1 for {_day(day)}" if day else "cleared the next 1:1"
     if kind is Kind.AGENDA_ADDED:
         return f"added “{after.get('text')}” to the 1:1 agenda"
+    if kind is Kind.AGENDA_EDITED:
+        return f"changed “{before.get('text')}” to “{after.get('text')}” on the 1:1 agenda"
+    if kind is Kind.AGENDA_DELETED:
+        return f"took “{before.get('text')}” off the 1:1 agenda"
     if kind is Kind.AGENDA_DONE:
         done = "ticked off" if after.get("done") else "reopened"
         return f"{done} “{after.get('text')}” on the 1:1 agenda"
@@ -158,6 +170,14 @@ def _settings(before: dict, after: dict, spec: LadderSpec) -> str:
     if before and before.get("target") == after.get("target") and after.get("target"):
         return f"set the track to {track_name}"
     return f"set the track to {track_name} and the target to {target}"
+
+
+def _day(iso: str) -> str:
+    """Say a stored ISO day as people read it: "Mon 7 Dec 2026"."""
+    try:
+        return f"{date.fromisoformat(iso):%a %-d %b %Y}"
+    except ValueError:
+        return iso
 
 
 def _level(spec: LadderSpec, key: str | None) -> str:

@@ -32,7 +32,7 @@ KINDS: dict[str, Kind] = {
     for kind in (
         Kind(RATING_DIGEST, "My manager rated me or disagrees with my rating (a daily digest)"),
         Kind(PACKET_SIGNED, "My promotion packet was signed"),
-        Kind(ONEONONE_CHANGED, "A 1:1 is scheduled or its agenda changed", wired=False),
+        Kind(ONEONONE_CHANGED, "A 1:1 is scheduled or its agenda changed"),
         Kind(SUGGESTION_DECIDED, "My ladder suggestion was accepted or declined"),
         Kind(LADDER_CHANGED, "A new ladder version changes competencies I rated"),
         Kind(INVITATION, "Invitation to Rungs", optional=False, in_app=False),

@@ -8,8 +8,8 @@ Features call the function of their kind:
 
 - ``packet_signed``: app/share/views.py, when a manager signs a packet (wired).
 - ``invitation`` / ``sign_in_link``: the admin pages and ``flask users create`` (wired).
-- ``oneonone_changed``: the 1:1 scheduling feature, when a 1:1 is scheduled or its agenda
-  changes (set ``wired=True`` on its kind in kinds.py when calling it).
+- ``oneonone_changed``: app/oneonone/views.py, when the manager schedules the next 1:1
+  (wired; agenda changes do not send it yet).
 - ``suggestion_decided``: the ladder suggestions feature, when one is accepted or declined.
 - ``ladder_changed``: the ladder import, when a new version changes competencies that the
   person has ratings for.
@@ -19,7 +19,7 @@ The rating digest is not sent from a request at all: see digest.py.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from flask import render_template
 from sqlalchemy import delete, select
@@ -161,7 +161,7 @@ def packet_withdrawn(owner_id: int, *, by: User, level: str, link: str) -> None:
 
 
 def oneonone_changed(
-    person: User, *, by: User, when: datetime | None, agenda_changed: bool, link: str
+    person: User, *, by: User, when: date | datetime | None, agenda_changed: bool, link: str
 ) -> None:
     """Tell a person a 1:1 with them was scheduled (``when``) or its agenda changed."""
     if person.id == by.id:
@@ -170,8 +170,10 @@ def oneonone_changed(
         title = f"{by.name} changed the agenda of your 1:1"
     else:
         title = f"{by.name} scheduled a 1:1 with you"
-    if when is not None:
+    if isinstance(when, datetime):
         title += f" on {when:%a %d %b %Y at %H:%M} UTC"
+    elif when is not None:
+        title += f" on {when:%a %-d %b %Y}"  # a day: the pair settle the hour themselves
     notify(person, kinds.ONEONONE_CHANGED, title=title, text=title + ".", link=link)
 
 

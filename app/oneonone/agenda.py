@@ -19,8 +19,15 @@ from app.history.events import RUBRIC_CHANGES, Kind
 from app.oneonone.models import ActionItem, AgendaItem, Meeting, PrivateNote
 
 # The kinds of event after which a live poll redraws parts of the panel.
-PANEL_KINDS = (Kind.AGENDA_ADDED, Kind.AGENDA_DONE, Kind.ACTION_ADDED, Kind.ACTION_DONE)
-MEETING_KINDS = (Kind.MEETING_STARTED, Kind.MEETING_ENDED)
+PANEL_KINDS = (
+    Kind.AGENDA_ADDED,
+    Kind.AGENDA_DONE,
+    Kind.AGENDA_EDITED,
+    Kind.AGENDA_DELETED,
+    Kind.ACTION_ADDED,
+    Kind.ACTION_DONE,
+)
+MEETING_KINDS = (Kind.MEETING_STARTED, Kind.MEETING_ENDED, Kind.MEETING_REOPENED)
 
 
 @dataclass(frozen=True)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional, ValidationError
+from wtforms import BooleanField, HiddenField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from app.forms import DayField, safe_markdown_links, sensible_day, stripped
 from app.web import id_value
@@ -21,8 +23,13 @@ class NotesForm(FlaskForm):
             safe_markdown_links,
         ],
     )
-    # The revision the writer typed against: a save over a newer one is a conflict.
+    # The revision the writer typed on: the server merges from there.
     version = HiddenField()
+    # Set by the page's script only: what its previous save sent, when the person kept
+    # typing while it was on its way (see notes.save).
+    origin = HiddenField(
+        validators=[Optional(), Length(max=MAX_NOTES, message="The notes are too long.")]
+    )
 
     @property
     def problem(self) -> str | None:
@@ -86,3 +93,33 @@ class PrivateNoteForm(FlaskForm):
     def problem(self) -> str | None:
         """The first thing wrong, in words."""
         return self.text.errors[0] if self.text.errors else None
+
+
+class ScheduleForm(FlaskForm):
+    """The day of the pair's next 1:1, set by the manager; never a day already gone."""
+
+    day = DayField(
+        "Next 1:1", validators=[InputRequired("Choose the day of the next 1:1."), sensible_day]
+    )
+
+    def __init__(self, *args, today: date, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.today = today  # the viewer's today, from their time zone
+
+    def validate_day(self, field) -> None:
+        if field.data and field.data < self.today:
+            raise ValidationError("That day is gone: choose today or a later day.")
+
+    @property
+    def problem(self) -> str | None:
+        """The first thing wrong, in words."""
+        return self.day.errors[0] if self.day.errors else None
+
+
+class EndForm(FlaskForm):
+    """Ending a 1:1 freezes its notes: a ticked box says it is meant."""
+
+    confirm = BooleanField(
+        "Yes, end the 1:1: the shared notes become read-only",
+        validators=[DataRequired("Tick the box to end the 1:1, or go back to it.")],
+    )

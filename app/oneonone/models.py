@@ -20,8 +20,9 @@ class Meeting(db.Model):
     started_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     started_at: Mapped[datetime] = mapped_column(default=utcnow)
     ended_at: Mapped[datetime | None]
+    # The current text of the shared notes and the number of its revision (0: none yet).
+    # A save names the revision it was typed on; the server merges from there.
     notes: Mapped[str] = mapped_column(Text, default="")
-    # Optimistic locking: a save names the version it was typed against.
     notes_version: Mapped[int] = mapped_column(default=0)
     # The rubric's history between these event ids is what changed during the 1:1.
     first_event_id: Mapped[int] = mapped_column(default=0)
@@ -35,6 +36,27 @@ class Meeting(db.Model):
     @property
     def open(self) -> bool:
         return self.ended_at is None
+
+
+class NoteRevision(db.Model):
+    """One saved state of a 1:1's shared notes: every save, merge and restore adds one."""
+
+    __tablename__ = "note_revisions"
+    __table_args__ = (UniqueConstraint("meeting_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id", ondelete="CASCADE"))
+    number: Mapped[int]
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # How it came about: merged with someone else's edits, with clashes kept twice, or a
+    # copy of an older revision.
+    merged: Mapped[bool] = mapped_column(default=False)
+    conflicts: Mapped[int] = mapped_column(default=0)
+    restored_from: Mapped[int | None]
+
+    author: Mapped[User | None] = relationship()
 
 
 class ActionItem(db.Model):
@@ -86,3 +108,16 @@ class PrivateNote(db.Model):
     author_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     text: Mapped[str] = mapped_column(Text, default="")
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class NextMeeting(db.Model):
+    """The day the manager set for a pair's next 1:1; starting a 1:1 that day uses it up."""
+
+    __tablename__ = "next_meetings"
+
+    rubric_id: Mapped[int] = mapped_column(
+        ForeignKey("rubrics.id", ondelete="CASCADE"), primary_key=True
+    )
+    day: Mapped[date]
+    scheduled_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    scheduled_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -12,13 +12,15 @@ from markupsafe import Markup
 from wtforms import SelectChoice
 
 from app.access import side_of
+from app.account.views import viewer_zone
 from app.history import timeline
 from app.history.events import RUBRIC_CHANGES, Kind
 from app.ladders import store
-from app.oneonone import agenda
-from app.oneonone.forms import ActionForm, AgendaForm, NotesForm
+from app.oneonone import agenda, rhythm
+from app.oneonone.forms import ActionForm, AgendaForm, NotesForm, ScheduleForm
 from app.oneonone.models import Meeting
 from app.oneonone.queries import open_meeting
+from app.rubric.side import Side
 from app.web import see_other
 
 PANEL = "oneonone/_panel.html"
@@ -45,11 +47,27 @@ def changes(meeting: Meeting, owned) -> list[timeline.Entry]:
     ]
 
 
-def context(owned, meeting: Meeting | None, *, back: str, agenda_form=None, action=None, **extra):
+def context(
+    owned,
+    meeting: Meeting | None,
+    *,
+    back: str,
+    agenda_form=None,
+    action=None,
+    schedule_form=None,
+    **extra,
+):
     """What _panel.html reads for one viewer."""
     participant = side_of(owned) is not None
     participants = owned.people()
+    today = rhythm.local_today(viewer_zone())
     return dict(
+        next_meeting=rhythm.next_of(owned.rubric.id, today),
+        can_schedule=side_of(owned) is Side.MANAGER,
+        # Who may change a talking point: its author, or the manager (who runs the 1:1).
+        may_change=lambda item: may_change(owned, item),
+        schedule_form=schedule_form or ScheduleForm(formdata=None, today=today),
+        today=today,
         panel=agenda.build(owned.rubric.id, meeting, current_user.id, participant=participant),
         meeting=meeting,
         owned=owned,
@@ -83,6 +101,12 @@ def for_rubric_page(owned) -> dict:
     return dict(context(owned, meeting, back="rubric", **extra), oneonone=True)
 
 
+def may_change(owned, item) -> bool:
+    """Tell whether the current user may edit or delete a talking point."""
+    side = side_of(owned)
+    return side is Side.MANAGER or (side is not None and item.author_id == current_user.id)
+
+
 def back_to(owned, meeting: Meeting | None, back: str | None, anchor: str):
     """Answer a plain form POST of the panel: back to the page it was sent from."""
     if back == "meeting" and meeting is not None:
@@ -97,8 +121,16 @@ def live_parts(owned, kinds: set[str]) -> list[str]:
         # A 1:1 started or ended: the whole panel and the sign at the top change.
         ctx = for_rubric_page(owned)
         return [render_template("oneonone/_aside.html", whole_oob=True, **ctx)]
+    parts = []
+    if Kind.MEETING_SCHEDULED.value in kinds:
+        parts.append(
+            render_block(PANEL, "next_meeting", **context(owned, meeting, back="rubric", oob=True))
+        )
+    if meeting is not None and Kind.NOTES.value in kinds:
+        # Someone saved the shared notes: the script merges them into the box here too.
+        parts.append(render_block(SHOW, "notes_live", meeting=meeting, oob=True))
     if not agenda.touches_panel(kinds, meeting is not None):
-        return []
+        return parts
     ctx = context(owned, meeting, back="rubric", oob=True)
     blocks = ["agenda_list", "action_list"] + (["changes_list"] if meeting else [])
-    return [render_block(PANEL, name, **ctx) for name in blocks]
+    return parts + [render_block(PANEL, name, **ctx) for name in blocks]

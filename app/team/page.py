@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 from sqlalchemy import select
 
 from app.auth.models import User
+from app.clock import utcnow
 from app.extensions import db
 from app.ladders import store
 from app.ladders.models import Ladder
 from app.levels.index import TrackIndex
 from app.levels.standing import Standing, evaluate, gaps_to
+from app.oneonone import rhythm
 from app.oneonone.queries import last_meetings
 from app.rubric import choice
 from app.rubric.models import Rubric
@@ -31,6 +34,7 @@ class Row:
     index: TrackIndex | None = None
     ratings: dict | None = None
     ladder: Ladder | None = None  # the ladder this row is on
+    next_meeting: date | None = None
 
     def category_rung(self, key: str) -> int:
         """The rung reached in a category (0 for none), for the heatmap's shade."""
@@ -46,7 +50,9 @@ def reports_of(viewer: User) -> list[User]:
     return list(db.session.scalars(query.order_by(User.name)))
 
 
-def team_rows(people: list[User], ladder: Ladder | None = None) -> list[Row]:
+def team_rows(
+    people: list[User], ladder: Ladder | None = None, today: date | None = None
+) -> list[Row]:
     """Compute where each person stands, with one query for all their ratings.
 
     Each person is shown on the ladder they land on (``choice``), or all on ``ladder``.
@@ -65,6 +71,7 @@ def team_rows(people: list[User], ladder: Ladder | None = None) -> list[Row]:
     }
     by_rubric = ratings_of_rubrics([r.id for r in rubrics.values()])
     meetings = last_meetings(list(by_rubric))
+    upcoming = rhythm.upcoming_by_rubric(list(by_rubric), today or utcnow().date())
     rows = []
     for person in people:
         rubric = rubrics.get(person.id)
@@ -87,6 +94,7 @@ def team_rows(people: list[User], ladder: Ladder | None = None) -> list[Row]:
                 index,
                 mine,
                 chosen[person.id],
+                upcoming.get(rubric.id),
             )
         )
     return rows

@@ -8,11 +8,13 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user, login_required
 
 from app.access import person_or_404
+from app.account.views import viewer_zone
 from app.auth.models import User
 from app.extensions import db
 from app.ladders import store
 from app.ladders.manage import LadderChangeRefused
 from app.ladders.models import Ladder
+from app.oneonone import rhythm
 from app.rubric import choice
 from app.team.forms import SEPARATOR, AssignmentForm
 from app.team.page import reports_of, team_gaps, team_rows
@@ -36,7 +38,7 @@ def index():
     if not (current_user.is_manager or current_user.is_admin):
         abort(404)  # an engineer (a manager demoted, say) has no team to look after
     people = reports_of(current_user)
-    rows = team_rows(people)
+    rows = team_rows(people, today=rhythm.local_today(viewer_zone()))
     several = len({r.ladder.id for r in rows if r.ladder}) > 1
     return render_template("team/team.html", rows=rows, several=several)
 

@@ -214,3 +214,169 @@ for (const button of document.querySelectorAll("button[data-copy]")) {
     }
   });
 }
+
+// Shared 1:1 notes: both people type, nobody's words are lost. The server merges each save
+// into the notes from the revision it was typed on (app/oneonone/notes.py); this script
+// sends one save at a time, a moment after typing stops (and every few seconds during
+// long typing), and never replaces what the person typed after a save left:
+// - The answer's merged text goes into the box only if the box still holds what was sent.
+// - Otherwise the box is kept, and the next save says what the last one sent ("origin"),
+//   so the server carries the newer typing over onto the merged revision.
+// - A newer revision from the live poll goes into an untouched box at once; into a box
+//   with unsaved typing by saving now, which merges both.
+const NOTES_IDLE_MS = 800;
+const NOTES_MAX_WAIT_MS = 3000;
+const NOTES_RETRY_MS = 3000;
+
+function keepCaret(box, text) {
+  // Put the caret back where it was relative to the text around it.
+  const old = box.value;
+  const focused = document.activeElement === box;
+  const [start, end] = [box.selectionStart, box.selectionEnd];
+  let prefix = 0;
+  while (prefix < old.length && prefix < text.length && old[prefix] === text[prefix]) prefix += 1;
+  let suffix = 0;
+  while (
+    suffix < old.length - prefix &&
+    suffix < text.length - prefix &&
+    old[old.length - 1 - suffix] === text[text.length - 1 - suffix]
+  ) {
+    suffix += 1;
+  }
+  const moved = (at) => (at <= prefix ? at : at >= old.length - suffix ? at + text.length - old.length : prefix);
+  const top = box.scrollTop;
+  box.value = text;
+  box.scrollTop = top;
+  if (focused) box.setSelectionRange(moved(start), moved(end));
+}
+
+function sharedNotes(form) {
+  const box = form.querySelector("textarea[name=notes]");
+  const version = () => form.querySelector("input[name=version]");
+  const state = {
+    revision: Number(version().value),
+    text: box.value, // the text of that revision, as this page has it
+    origin: null, // what the last save sent, when the box moved on meanwhile
+    inflight: false,
+    again: false,
+    idle: null,
+    maxWait: null,
+  };
+
+  function schedule(delay = NOTES_IDLE_MS) {
+    clearTimeout(state.idle);
+    state.idle = setTimeout(send, delay);
+    if (!state.maxWait) state.maxWait = setTimeout(send, NOTES_MAX_WAIT_MS);
+  }
+
+  function adopt(revision, text, sent) {
+    state.revision = revision;
+    version().value = String(revision);
+    if (box.value === sent) {
+      if (box.value !== text) keepCaret(box, text);
+      state.text = text;
+      state.origin = null;
+    } else {
+      state.text = text;
+      state.origin = sent;
+      state.again = true;
+    }
+  }
+
+  async function send() {
+    clearTimeout(state.idle);
+    clearTimeout(state.maxWait);
+    state.idle = state.maxWait = null;
+    if (state.inflight) {
+      state.again = true;
+      return;
+    }
+    const sent = box.value;
+    if (sent === state.text && state.origin === null) return;
+    state.inflight = true;
+    const body = new URLSearchParams(new FormData(form));
+    body.set("notes", sent);
+    body.set("version", String(state.revision));
+    if (state.origin !== null) body.set("origin", state.origin);
+    const meta = document.querySelector('meta[name="csrf-token"]');
+    try {
+      const response = await fetch(form.action, {
+        method: "POST",
+        body,
+        headers: { "HX-Request": "true", "X-CSRFToken": meta ? meta.content : "" },
+        credentials: "same-origin",
+      });
+      const redirect = response.headers.get("HX-Redirect");
+      if (redirect) {
+        window.location.assign(redirect);
+        return;
+      }
+      const answer = new DOMParser().parseFromString(await response.text(), "text/html");
+      for (const id of ["notes-status", "notes-conflict"]) {
+        const fresh = answer.getElementById(id);
+        const old = document.getElementById(id);
+        if (fresh && old) {
+          fresh.removeAttribute("hx-swap-oob");
+          old.replaceWith(fresh);
+        }
+      }
+      const merged = answer.getElementById("notes-merged");
+      if (response.ok && merged) adopt(Number(merged.dataset.revision), merged.dataset.text, sent);
+    } catch {
+      const status = document.getElementById("notes-status");
+      if (status) status.textContent = "Not saved yet: the connection was lost. Trying again…";
+      setTimeout(() => schedule(0), NOTES_RETRY_MS);
+    } finally {
+      state.inflight = false;
+      if (state.again) {
+        state.again = false;
+        schedule(0);
+      }
+    }
+  }
+
+  function remote() {
+    // The live poll brought the notes as someone else saved them.
+    if (!form.isConnected) return;
+    const live = document.getElementById("notes-live");
+    if (!live || !live.hasAttribute("data-text")) return;
+    const revision = Number(live.dataset.revision);
+    if (revision <= state.revision) return;
+    if (!state.inflight && state.origin === null && box.value === state.text) {
+      keepCaret(box, live.dataset.text);
+      state.text = live.dataset.text;
+      state.revision = revision;
+      version().value = String(revision);
+    } else if (state.inflight) {
+      state.again = true;
+    } else {
+      schedule(0);
+    }
+  }
+
+  box.addEventListener("input", () => schedule());
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    send();
+  });
+  document.addEventListener("htmx:oobAfterSwap", remote);
+  document.addEventListener("htmx:afterSettle", remote);
+  window.addEventListener("beforeunload", (event) => {
+    if (!form.isConnected) return;
+    if (state.inflight || box.value !== state.text || state.origin !== null) {
+      send();
+      event.preventDefault();
+    }
+  });
+}
+
+// On the page, and when the rubric page's panel arrives live (a 1:1 started elsewhere).
+function startNotes(root) {
+  for (const form of root.querySelectorAll("form[data-notes]")) {
+    if (form.rungsNotes) continue;
+    form.rungsNotes = true;
+    sharedNotes(form);
+  }
+}
+startNotes(document);
+document.addEventListener("htmx:load", (event) => startNotes(event.detail.elt));

@@ -378,6 +378,30 @@ SAMPLE: list[tuple[str, str, dict]] = [
         },
     ),
     (
+        "note_revisions",
+        "revision",
+        {
+            "meeting_id": Ref("meeting"),
+            "number": 1,
+            "author_id": Ref("maya"),
+            "text": "Talked about testing.",
+            "created_at": NOW,
+            "merged": False,
+            "conflicts": 0,
+            "restored_from": None,
+        },
+    ),
+    (
+        "next_meetings",
+        "next",
+        {
+            "rubric_id": Ref("rubric"),
+            "day": date(2026, 12, 10),
+            "scheduled_by_id": Ref("maya"),
+            "scheduled_at": NOW,
+        },
+    ),
+    (
         "action_items",
         "action",
         {
@@ -564,3 +588,43 @@ def test_rows_written_at_a_revision_survive_the_upgrade_to_head(scratch_app, rev
     if "rubric" in written:
         # Eli rated the junior competency "consistently": his page says he is Junior.
         assert "<strong>Junior</strong>" in page
+
+
+def test_earlier_notes_saves_become_revisions(scratch_app):
+    # Before 479b543afbbb each save of the shared notes was only a "notes" event holding the
+    # text: the upgrade rebuilds the revisions from them, authors and all.
+    with scratch_app.app_context():
+        flask_migrate.upgrade(revision="a13b7c0d1e2f")
+        with db.engine.begin() as conn:
+            written = fill(conn)
+            ids = {label: key.get("id") for label, (_, key, _) in written.items()}
+            events = Table("events", MetaData(), autoload_with=conn)
+            for actor, saved in (("maya", "Talked"), ("eli", "Talked about testing.")):
+                conn.execute(
+                    events.insert().values(
+                        rubric_id=ids["rubric"],
+                        actor_id=ids[actor],
+                        kind="notes",
+                        before={"meeting": ids["meeting"], "text": ""},
+                        after={"meeting": ids["meeting"], "text": saved},
+                        created_at=NOW,
+                    )
+                )
+        flask_migrate.upgrade()
+        with db.engine.connect() as conn:
+            rows = conn.execute(
+                text(
+                    "SELECT number, author_id, text FROM note_revisions "
+                    "WHERE meeting_id = :m ORDER BY number"
+                ),
+                {"m": ids["meeting"]},
+            ).all()
+            version = conn.execute(
+                text("SELECT notes_version FROM meetings WHERE id = :m"), {"m": ids["meeting"]}
+            ).scalar_one()
+        db.engine.dispose()
+    assert [tuple(r) for r in rows] == [
+        (1, ids["maya"], "Talked"),
+        (2, ids["eli"], "Talked about testing."),
+    ]
+    assert version == 2

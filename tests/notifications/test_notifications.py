@@ -96,7 +96,9 @@ def test_settings_turn_email_and_the_list_off_kind_by_kind(mail_app, people):
     page = client.get("/notifications/settings").get_data(as_text=True)
     labels = re.findall(r'<th scope="row">([^<]+)</th>', page)
     assert labels == [k.label for k in kinds.settable()]
-    assert "A 1:1 is scheduled" not in page  # not wired yet: not offered
+    assert "My ladder suggestion was accepted" in page  # wired by the suggestions
+    assert "A new ladder version changes" in page  # wired by publishing a version
+    assert "A 1:1 is scheduled" in page  # wired by the 1:1s
     # Untick the digest's email and the packet's in-app entry; keep the rest.
     response = client.post(
         "/notifications/settings",

@@ -73,7 +73,7 @@ def test_unticked_items_carry_over_to_the_next_1on1(pair):
     assert reached
     ticked = engineer.post(f"/agenda/{reached.group(1)}/done", data={"done": "1"}, headers=HX)
     assert 'aria-pressed="true" aria-label="Talked about: Reached"' in ticked.get_data(as_text=True)
-    manager.post(f"/1on1s/{meeting}/end")
+    manager.post(f"/1on1s/{meeting}/end", data={"confirm": "y"})
     second = start(manager, rubric_id)
     html = engineer.get(f"/1on1s/{second}").get_data(as_text=True)
     day = utcnow().strftime("%-d %b %Y")

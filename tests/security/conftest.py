@@ -25,7 +25,7 @@ class Objects:
     notification_id: int
     agenda_id: int
     suggestion_id: int
-    number: int = 1  # a ladder version
+    number: int = 1  # a ladder version, or a revision of a 1:1's shared notes
 
 
 def insert(table: str, **values) -> int:
@@ -52,7 +52,10 @@ def objects(app, people) -> Objects:
             body="Shipped it.",
             day=date(2026, 11, 20),
         )
-        meeting = insert("meetings", rubric_id=rubric, started_by_id=people.manager.id)
+        meeting = insert(
+            "meetings", rubric_id=rubric, started_by_id=people.manager.id, notes_version=1
+        )
+        insert("note_revisions", meeting_id=meeting, number=1, author_id=me, text="Talked.")
         action = insert("action_items", meeting_id=meeting, text="Pair up.", owner_id=me)
         note = insert("notifications", user_id=me, kind="packet.signed", title="Signed.", link="/")
         point = insert("agenda_items", rubric_id=rubric, text="Talk.", author_id=me)

@@ -22,7 +22,7 @@ from app.evidence.models import Evidence
 from app.extensions import db
 from app.ladders import store
 from app.notifications.models import Notification
-from app.oneonone.models import ActionItem, AgendaItem, Meeting
+from app.oneonone.models import ActionItem, AgendaItem, Meeting, NoteRevision
 from app.rubric.models import Rubric
 from app.suggestions.models import Suggestion
 
@@ -116,6 +116,9 @@ def world(app, people) -> World:
             meeting = Meeting(rubric_id=rubric.id, started_by_id=manager.id)
             db.session.add_all([evidence, meeting])
             db.session.flush()
+            # Revision 1 of its notes, for the routes that name a revision by number.
+            db.session.add(NoteRevision(meeting_id=meeting.id, number=1, text="Talked."))
+            meeting.notes, meeting.notes_version = "Talked.", 1
             action = ActionItem(meeting_id=meeting.id, text="Pair up.", owner_id=person.id)
             note = Notification(user_id=person.id, kind="packet.signed", title="Signed.", link="/")
             point = AgendaItem(rubric_id=rubric.id, text="Talk.", author_id=person.id)
@@ -167,7 +170,7 @@ def path(app, rule, side: Side, world: World, fmt: str = "yaml") -> str:
             values[name] = "code-junior-1"
         elif name in ("part", "part_key"):
             values[name] = {"part": "levels", "part_key": "junior"}[name]
-        elif name == "number":
+        elif name == "number":  # a ladder version, or a revision of a 1:1's notes
             values[name] = 1
         elif name == "suggestion_id":
             values[name] = world.suggestion_id
@@ -277,10 +280,11 @@ def test_the_same_routes_answer_their_owners(app, world, people):
     engineer, manager = app.test_client(), app.test_client()
     sign_in(engineer, people.engineer)
     sign_in(manager, people.manager)
-    # Destructive routes go last, so the objects exist for every other one.
+    # Destructive routes go last (by path: endpoint names vary), so the objects exist for
+    # every other one.
     ordered = sorted(
         object_rules(app),
-        key=lambda r: ("GET" not in r.methods, r.endpoint.endswith(("delete", "end"))),
+        key=lambda r: ("GET" not in r.methods, r.rule.endswith(("/delete", "/end"))),
     )
     for rule in ordered:
         method = "GET" if "GET" in rule.methods else "POST"
