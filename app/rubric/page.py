@@ -27,6 +27,20 @@ SHOWN_UP_FRONT = 120
 
 
 @dataclass(frozen=True)
+class Rung:
+    """One level of the track as the ladder picture draws it, from the page's side."""
+
+    key: str
+    name: str
+    reached: bool  # at or below the person's level
+    here: bool  # the person's level
+    target: bool  # the target level the person chose
+    next: bool  # the next level above theirs
+    categories: tuple[str, ...]  # the categories whose own level is this one
+    theirs: bool = False  # the other side's ratings put the person here
+
+
+@dataclass(frozen=True)
 class Item:
     """One competency as the page shows it, from the viewer's side."""
 
@@ -176,6 +190,34 @@ class RubricPage:
             if items:
                 cats.append((category, items))
         return self.index.levels[li], cats
+
+    def rungs(self) -> list[Rung]:
+        """Return the track's levels top first, marking the person, target and categories."""
+        standing, index = self.standing, self.index
+        here = index.position(standing.level)
+        theirs = index.position(self.other.level) if self.other else None
+        by_level: dict[str, list[str]] = {}
+        for category in standing.categories:
+            if category.level:
+                by_level.setdefault(category.level, []).append(category.name)
+        rungs = [
+            Rung(
+                key=level.key,
+                name=level.name,
+                reached=position <= here,
+                here=position == here,
+                target=level.key == self.target_key,
+                next=level.key == standing.next_level,
+                categories=tuple(by_level.get(level.key, ())),
+                theirs=position == theirs,
+            )
+            for position, level in enumerate(index.levels)
+        ]
+        return rungs[::-1]
+
+    def unplaced(self) -> list[str]:
+        """Name the categories with no level of their own yet: they stand below the ladder."""
+        return [c.name for c in self.standing.categories if not c.level]
 
     def focused(self) -> list[Item]:
         keys = self.stored.competency_keys

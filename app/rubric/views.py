@@ -128,6 +128,17 @@ def category(rubric_id: int, level_key: str, category_key: str):
     )
 
 
+@bp.get("/rubrics/<int:rubric_id>/ladder")
+@login_required
+def ladder(rubric_id: int):
+    """Draw the ladder picture again (htmx asks for it when a rating moved a level)."""
+    owned = rubric_or_404(rubric_id)
+    if not is_htmx():
+        return see_other("rubric.show", "ladder", rubric_id=rubric_id)
+    found = page.build(owned, side_of(owned), queries.ratings(rubric_id))
+    return fragment(TEMPLATE, ["ladder"], **context(found))
+
+
 @bp.post("/rubrics/<int:rubric_id>/ratings/<int:competency_id>")
 @login_required
 def rate(rubric_id: int, competency_id: int):
@@ -261,7 +272,7 @@ def live_changes(rubric_id: int):
     ]
     blocks = ["live_oob"]
     if news:
-        blocks += ["badge_oob", "gaps_oob"]
+        blocks += ["badge_oob", "gaps_oob", "ladder_oob"]
         parts += [
             render_block(TEMPLATE, "progress_item", **ctx, category=c)
             for c in found.standing.categories

@@ -13,13 +13,6 @@ SHARED = Path(__file__).resolve().parents[3] / "shared" / "ladders"
 pytestmark = pytest.mark.skipif(not SHARED.is_dir(), reason="shared/ladders is not beside the repo")
 
 
-@pytest.fixture
-def monzo(runner):
-    """Import the Monzo backend ladder with the CLI, as an admin would."""
-    result = runner.invoke(args=["ladder", "import", str(SHARED / "monzo-backend.md")])
-    assert result.exit_code == 0, result.output
-
-
 def category_line(html: str, key: str) -> str:
     """The text of one category's line in "By category"."""
     match = re.search(rf'<li id="cat-{key}"[^>]*>(.*?)</li>', html, re.S)
