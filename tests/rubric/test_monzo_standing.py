@@ -60,7 +60,7 @@ def test_show_all_open_competencies_lists_as_many_as_it_says(client, as_role, mo
     )
     assert saved.status_code == 303
     html = client.get(f"/rubrics/{rubric_id}").get_data(as_text=True)
-    link = re.search(r'href="([^"]*only=gaps[^"]*)">Show all (\d+) open competencies', html)
+    link = re.search(r'href="([^"]*show=gaps[^"]*)">Show all (\d+) open competencies', html)
     assert link and link.group(2) == "55"  # everything of levels 1 to 3
     gaps = client.get(link.group(1).replace("&amp;", "&")).get_data(as_text=True)
     assert competencies_shown(gaps) == 55

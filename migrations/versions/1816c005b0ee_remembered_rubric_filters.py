@@ -1,0 +1,33 @@
+"""Each person's last filter on a rubric, so the page opens as they left it
+
+Revision ID: 1816c005b0ee
+Revises: a13b7c0d1e2f
+Create Date: 2026-12-03 08:40:00.000000
+
+"""
+from alembic import op
+import sqlalchemy as sa
+
+
+# revision identifiers, used by Alembic.
+revision = '1816c005b0ee'
+down_revision = 'a13b7c0d1e2f'
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    op.create_table('rubric_filters',
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('rubric_id', sa.Integer(), nullable=False),
+    sa.Column('text', sa.String(length=200), nullable=False),
+    sa.Column('show', sa.String(length=200), nullable=False),
+    sa.Column('saved_at', sa.DateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['rubric_id'], ['rubrics.id'], name=op.f('fk_rubric_filters_rubric_id_rubrics'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_rubric_filters_user_id_users'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('user_id', 'rubric_id', name=op.f('pk_rubric_filters'))
+    )
+
+
+def downgrade():
+    op.drop_table('rubric_filters')
