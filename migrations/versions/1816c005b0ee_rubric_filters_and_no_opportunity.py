@@ -1,4 +1,4 @@
-"""Each person's last filter on a rubric, so the page opens as they left it
+"""Each person's last filter on a rubric; ladders may offer "no opportunity yet"
 
 Revision ID: 1816c005b0ee
 Revises: a13b7c0d1e2f
@@ -27,7 +27,11 @@ def upgrade():
     sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_rubric_filters_user_id_users'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('user_id', 'rubric_id', name=op.f('pk_rubric_filters'))
     )
+    # Ladders may offer "no opportunity yet"; those already stored do not. A plain ADD COLUMN:
+    # a batch on SQLite would copy the table, and dropping the old one cascades to its tracks.
+    op.add_column('ladders', sa.Column('no_opportunity', sa.Boolean(), server_default=sa.false(), nullable=False))
 
 
 def downgrade():
+    op.drop_column('ladders', 'no_opportunity')  # not a batch, for the same reason
     op.drop_table('rubric_filters')
