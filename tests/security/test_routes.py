@@ -31,6 +31,7 @@ PUBLIC = {
     "auth.setup",
     "auth.accept_invite",
     "static",
+    "favicon",
     "sso.start",
     "sso.callback",
     "notifications.unsubscribe",
