@@ -104,3 +104,14 @@ def test_touch_targets_are_at_least_24_px_on_a_phone(pages, axe_source):
     for name, page in pages(viewport={"width": 390, "height": 844}).items():
         found[name] = axe(page, axe_source, ["target-size"]) + page.evaluate(SMALL_TARGETS)
     assert found == {name: [] for name in found}, json.dumps(found, indent=1)
+
+
+@pytest.mark.parametrize("scheme", ["dark", "light"])
+def test_axe_finds_nothing_in_either_colour_scheme(pages, axe_source, scheme):
+    found = {}
+    for name, page in pages(color_scheme=scheme).items():
+        assert page.evaluate("matchMedia('(prefers-color-scheme: dark)').matches") is (
+            scheme == "dark"
+        )
+        found[name] = axe(page, axe_source)
+    assert found == {name: [] for name in found}, json.dumps(found, indent=1)
