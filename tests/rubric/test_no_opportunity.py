@@ -66,3 +66,15 @@ def test_no_opportunity_is_rated_so_not_unrated(client, as_role, ladder):
     page = client.get(f"/rubrics/{rubric_id}?show=unrated").get_data(as_text=True)
     assert f'id="c-{ladder["code-junior-1"]}"' not in page
     assert f'id="c-{ladder["code-junior-2"]}"' in page
+
+
+def test_the_packet_lists_no_opportunity_apart_from_what_is_open(client, as_role, ladder):
+    as_role("engineer")
+    rubric_id, _ = open_rubric(client)
+    rate(client, rubric_id, ladder["code-junior-1"], "consistently")
+    rate(client, rubric_id, ladder["code-junior-2"], "no-opportunity")
+    html = client.get(f"/rubrics/{rubric_id}/packet?target=junior").get_data(as_text=True)
+    assert "1 demonstrated, 2 still open" in html  # Teamwork's two; the third is out
+    assert "<h3>No opportunity yet</h3>" in html
+    text = client.get(f"/rubrics/{rubric_id}/packet.md?target=junior").get_data(as_text=True)
+    assert "### No opportunity yet (1)" in text and "Code at Junior #2" in text
