@@ -38,8 +38,10 @@ def test_typing_filters_in_place_and_a_reload_keeps_the_filter(small, people, ne
     page.get_by_role("status").filter(has_text="Showing 4 of 8").wait_for()
     assert page.get_by_label("Text").input_value() == "teamwork"
     page.get_by_role("button", name="Clear filter").click()
-    page.locator("#filter-status").filter(has_text="").wait_for()
-    page.wait_for_function("document.querySelector('#filter-q').value === ''")
+    page.wait_for_function(
+        "document.querySelector('#filter-q').value === ''"
+        " && document.querySelector('#filter-status').textContent === ''"
+    )
     assert articles.count() == 4
 
 
