@@ -220,3 +220,14 @@ def test_monzo_unrated_filter_with_text_counts_what_it_shows(client, as_role, mo
     count = re.search(r"Showing (\d+) of (\d+) competencies", html)
     assert count and int(count.group(1)) == len(shown(html)) > 0
     assert count.group(2) == "135"
+
+
+def test_a_past_day_shows_a_filter_from_its_address_but_offers_no_form(client, as_role, ladder):
+    from datetime import date
+
+    as_role("engineer")
+    rubric_id, _ = open_rubric(client)
+    day = date.today().isoformat()
+    html = client.get(f"/rubrics/{rubric_id}/as-of?date={day}&q=teamwork").get_data(as_text=True)
+    assert shown(html) == {cid for key, cid in ladder.items() if key.startswith("team-")}
+    assert 'id="filter"' not in html and "read-only" in html
