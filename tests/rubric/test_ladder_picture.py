@@ -111,3 +111,29 @@ def test_monzo_leadership_stands_below_the_ladder_until_something_is_shown(clien
     assert len(rungs(html)) == 6
     ground = re.search(r'<p class="rung-ground">([^<]*)</p>', html)
     assert ground and "Leadership" in ground.group(1)
+
+
+def test_the_live_poll_brings_the_other_sides_mark_onto_the_ladder(app, people, ladder):
+    from helpers import sign_in
+
+    engineer, manager = app.test_client(), app.test_client()
+    sign_in(engineer, people.engineer)
+    rubric_id, page = open_rubric(engineer)
+    poll = re.search(r'id="live"[^>]*hx-get="([^"]+)"', page).group(1).replace("&amp;", "&")
+    sign_in(manager, people.manager)
+    for key in ("code-junior-1", "code-junior-2", "team-junior-1", "team-junior-2"):
+        rate(manager, rubric_id, ladder[key], "consistently")
+    html = engineer.get(poll, headers=HX).get_data(as_text=True)
+    assert '<div id="ladder" hx-swap-oob="innerHTML">' in html
+    assert rungs(html)[1] == "Junior Manager sees you here Next"
+
+
+def test_the_ladder_says_when_the_other_side_sees_no_level(client, as_role, people, ladder):
+    as_role("manager")
+    owner = client.get(f"/people/{people.engineer.id}/rubric")
+    rubric_id = int(owner.headers["Location"].rsplit("/", 1)[1])
+    rate(client, rubric_id, ladder["code-junior-1"], "sometimes")
+    client.post("/logout")
+    as_role("engineer")
+    html = client.get(f"/rubrics/{rubric_id}").get_data(as_text=True)
+    assert '<p class="rung-ground">Manager\'s ratings: no level yet</p>' in html
