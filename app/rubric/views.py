@@ -136,7 +136,7 @@ def category(rubric_id: int, level_key: str, category_key: str):
 
 @bp.post("/rubrics/<int:rubric_id>/filter")
 @login_required
-def filter(rubric_id: int):
+def filter_competencies(rubric_id: int):
     """Filter the competencies of a rubric, and remember the filter for the viewer."""
     owned = rubric_or_404(rubric_id)
     form = FilterForm()
