@@ -102,6 +102,9 @@ def test_visible_text_is_part_of_every_accessible_name(pages, axe_source):
 def test_touch_targets_are_at_least_24_px_on_a_phone(pages, axe_source):
     found = {}
     for name, page in pages(viewport={"width": 390, "height": 844}).items():
+        # From the top: scrolled, the sticky standing bar (a link in it) lies over the controls
+        # below it, and axe measures the space left between targets as the screen shows them.
+        page.evaluate("window.scrollTo(0, 0)")
         found[name] = axe(page, axe_source, ["target-size"]) + page.evaluate(SMALL_TARGETS)
     assert found == {name: [] for name in found}, json.dumps(found, indent=1)
 
