@@ -121,6 +121,11 @@ def init_app(app: Flask) -> None:
     login_manager.login_message_category = "info"
     login_manager.unauthorized_handler(unauthorized)
 
+    @app.get("/favicon.ico")
+    def favicon():
+        """Send browsers that ask for /favicon.ico by habit to the SVG icon."""
+        return redirect(url_for("static", filename="favicon.svg"), code=301)
+
     @app.before_request
     def declare_write_intent():
         write_intent.set(request.method not in ("GET", "HEAD", "OPTIONS"))

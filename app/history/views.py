@@ -15,6 +15,7 @@ from app.history.events import GROUPS
 from app.history.steps import levels_over_time
 from app.ladders import store
 from app.oneonone.queries import last_ended
+from app.rubric.filters import Filter
 from app.rubric.render import TEMPLATE as RUBRIC_TEMPLATE
 from app.rubric.render import context
 from app.web import fragment, id_value, is_htmx, parse_day
@@ -88,7 +89,9 @@ def as_of(rubric_id: int):
     if day is None:
         abort(400)
     then = past.as_of(owned, day)
-    return render_template(RUBRIC_TEMPLATE, **context(then, only=request.args.get("only")))
+    # A past day is read-only: its address may name a filter, but none is remembered for it.
+    only = Filter.from_args(request.args)
+    return render_template(RUBRIC_TEMPLATE, **context(then, only=only))
 
 
 @bp.get("/rubrics/<int:rubric_id>/charts")

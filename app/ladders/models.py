@@ -41,6 +41,8 @@ class Ladder(db.Model):
     description: Mapped[str] = mapped_column(Text, default="")
     rule: Mapped[dict] = mapped_column(JSON)
     scale: Mapped[list] = mapped_column(JSON)
+    # The ladder offers "no opportunity yet" beside its scale (``no_opportunity: true``).
+    no_opportunity: Mapped[bool] = mapped_column(default=False, server_default=false())
     # Pay transparency, off by default: a band of text per level key, and who may see them
     # ("off", "admins" or "everyone"). Kept out of the ladder file: it is this company's own.
     pay_bands: Mapped[dict | None] = mapped_column(JSON)

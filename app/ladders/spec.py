@@ -21,17 +21,48 @@ class ScaleStep:
     value: float
 
 
+# The value of a rating that takes its competency out of the count: "no opportunity yet" is
+# neither demonstrated nor a gap. Negative, so any sum that does not know it reads it as 0.
+EXCLUDED = -1.0
+
+# The optional rating state a ladder turns on with ``no_opportunity: true``: some
+# competencies cannot be met in every team (hiring, in a team that has not had to hire).
+NO_OPPORTUNITY = ScaleStep("no-opportunity", "No opportunity yet", EXCLUDED)
+
+
 class Scale(tuple[ScaleStep, ...]):
     """A rating scale: its steps, lowest first, looked up by key.
 
     A tuple, so a spec compares and serialises as before; the look-ups are the one place
-    that turns a stored step key into a value or a label.
+    that turns a stored step key into a value or a label. The tuple holds the valued steps
+    only; "no opportunity yet", when the ladder offers it, is one more of :attr:`choices`.
     """
 
-    def __new__(cls, steps=()):
+    def __new__(cls, steps=(), no_opportunity: bool = False):
         scale = super().__new__(cls, steps)
+        scale.no_opportunity = no_opportunity
         scale._by_key = {step.key: step for step in scale}
+        if no_opportunity:
+            scale._by_key.setdefault(NO_OPPORTUNITY.key, NO_OPPORTUNITY)
         return scale
+
+    @property
+    def choices(self) -> tuple[ScaleStep, ...]:
+        """The steps a person can pick: the scale, then "no opportunity yet" if offered."""
+        return (*self, NO_OPPORTUNITY) if self.no_opportunity else tuple(self)
+
+    def excluded(self, key: str | None) -> bool:
+        """Tell whether a step takes its competency out of the count."""
+        return self.no_opportunity and key == NO_OPPORTUNITY.key
+
+    def may_move_levels(self, before: str | None, after: str | None) -> bool:
+        """Tell whether changing a rating can move a level: only if it changes what counts.
+
+        That is crossing "demonstrated", or going into or out of "no opportunity yet".
+        """
+        return self.demonstrated(before) != self.demonstrated(after) or (
+            self.excluded(before) != self.excluded(after)
+        )
 
     def has(self, key: str | None) -> bool:
         """Tell whether a step key belongs to the scale."""
@@ -126,10 +157,12 @@ class LadderSpec:
     description: str = ""
     rule: LevelRule = field(default_factory=LevelRule)
     scale: Scale = DEFAULT_SCALE
+    no_opportunity: bool = False  # offer "no opportunity yet" beside the scale's steps
 
     def __post_init__(self) -> None:
-        if not isinstance(self.scale, Scale):
-            object.__setattr__(self, "scale", Scale(self.scale))
+        scale = self.scale
+        if not isinstance(scale, Scale) or scale.no_opportunity != self.no_opportunity:
+            object.__setattr__(self, "scale", Scale(scale, self.no_opportunity))
 
     def track(self, key: str | None) -> TrackSpec | None:
         """Return the track with this key, None if there is none."""

@@ -86,6 +86,7 @@ def _load(ladder: Ladder) -> StoredLadder:
         description=ladder.description,
         rule=rule_from_json(ladder.rule),
         scale=tuple(ScaleStep(**step) for step in ladder.scale),
+        no_opportunity=ladder.no_opportunity,
         tracks=tuple(TrackSpec(t.key, t.name, tuple(t.level_keys), t.description) for t in tracks),
         levels=tuple(LevelSpec(lv.key, lv.name, lv.summary) for lv in levels if not lv.archived),
         categories=tuple(
@@ -165,6 +166,7 @@ def save(spec: LadderSpec) -> Ladder:
     ladder.description = spec.description
     ladder.rule = rule_to_json(spec.rule)
     ladder.scale = [asdict(step) for step in spec.scale]
+    ladder.no_opportunity = spec.no_opportunity
     ladder.version = (ladder.version or 0) + 1
     ladder.updated_at = utcnow()
     db.session.flush()

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from app.ladders.spec import CompetencySpec
 from app.levels.index import TrackIndex
-from app.levels.rules import Tallies, extra_needed, rating, weight
+from app.levels.rules import Tallies, excluded, extra_needed, rating, weight
 
 
 @dataclass(frozen=True)
@@ -89,7 +89,11 @@ def gaps_for(
         needed = 0
         items: list[GapItem] = []
         for li in _gap_cells(index, tallies, ci, goal, reached):
-            missing = [c for c in index.cells[li][ci] if rating(ratings, c.key) < 1.0]
+            missing = [
+                c
+                for c in index.cells[li][ci]
+                if rating(ratings, c.key) < 1.0 and not excluded(ratings, c.key)
+            ]
             needed += extra_needed(rule, tallies[li][ci], (weight(c) for c in missing))
             items.extend(_item(c, ratings) for c in missing)
         if items:

@@ -11,7 +11,7 @@ import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from app.ladders.spec import CompetencySpec, LevelRule
+from app.ladders.spec import EXCLUDED, CompetencySpec, LevelRule
 
 RULE_TYPES = ("all", "threshold", "points")
 
@@ -35,6 +35,11 @@ def rating(ratings: Mapping[str, float], key: str) -> float:
     return min(float(value), 1.0)
 
 
+def excluded(ratings: Mapping[str, float], key: str) -> bool:
+    """Tell whether a competency is rated "no opportunity yet": out of its cell's count."""
+    return ratings.get(key) == EXCLUDED
+
+
 @dataclass(frozen=True)
 class CellTally:
     """What the ratings of one (level, category) cell add up to."""
@@ -56,10 +61,13 @@ Tallies = tuple[tuple[CellTally, ...], ...]  # tallies[level position][category 
 
 
 def tally(cell: Sequence[CompetencySpec], ratings: Mapping[str, float]) -> CellTally:
-    """Add up the ratings of one cell."""
-    done = 0
+    """Add up the ratings of one cell, leaving out those with no opportunity yet."""
+    count = done = 0
     total = done_weight = value_weight = value_sum = 0.0
     for competency in cell:
+        if excluded(ratings, competency.key):
+            continue
+        count += 1
         w = weight(competency)
         value = rating(ratings, competency.key)
         total += w
@@ -68,7 +76,7 @@ def tally(cell: Sequence[CompetencySpec], ratings: Mapping[str, float]) -> CellT
         if value >= 1.0:
             done += 1
             done_weight += w
-    return CellTally(len(cell), done, total, done_weight, value_weight, value_sum)
+    return CellTally(count, done, total, done_weight, value_weight, value_sum)
 
 
 def combine(tallies: Iterable[CellTally]) -> CellTally:

@@ -17,6 +17,9 @@ Decisions a reader needs to know:
 - Only demonstrated ratings (>= 1) reach levels; partial ratings count by their value in
   :attr:`CategoryStanding.progress` so bars move on "Sometimes".
 - Categories without a competency in the track are left out, and add no points.
+- A competency rated "no opportunity yet" (value ``EXCLUDED``) is neither demonstrated nor
+  a gap: it leaves its cell's count, so a cell whose other competencies are demonstrated is
+  met, and a cell of nothing but such competencies is met like an empty one.
 """
 
 from __future__ import annotations

@@ -181,7 +181,7 @@ def collect(user_id: int, after: datetime, upto: datetime) -> Digest:
         if before == after or event.competency_id is None:
             continue  # rated and put back: nothing to tell
         shape = store.stored(rubric.ladder)
-        labels = {step.key: step.label for step in shape.spec.scale}
+        labels = {step.key: step.label for step in shape.spec.scale.choices}
         comp_key = shape.competency_keys.get(event.competency_id)
         if comp_key is None:
             continue  # archived since

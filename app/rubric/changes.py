@@ -45,7 +45,7 @@ def set_rating(
     side = page.primary
     old = page.row(competency_id)
     before_step = old.step(side)
-    crossed = page.scale.demonstrated(before_step) != page.scale.demonstrated(step)
+    crossed = page.scale.may_move_levels(before_step, step)
     before = page.standing if crossed and compare else None
     if step != before_step:
         now = utcnow()

@@ -1,11 +1,15 @@
-"""The rubric's own form: which track, and which level to aim for."""
+"""The rubric's own forms: which track and level to aim for, and the filter."""
 
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import SelectChoice, SelectField
+from wtforms import SearchField, SelectChoice, SelectField, SelectMultipleField, SubmitField
+from wtforms.validators import Length
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.ladders.spec import LadderSpec, TrackSpec
+from app.rubric.filters import KINDS, Filter
+from app.rubric.models import FILTER_TEXT
 
 
 class SettingsForm(FlaskForm):
@@ -40,3 +44,30 @@ class SettingsForm(FlaskForm):
         self.target.errors = [
             f"{name} is not a level of the {track.name} track: choose a target on it."
         ]
+
+
+class FilterForm(FlaskForm):
+    """The filter within a rubric: some text and the kinds of competency to keep."""
+
+    # Ids of their own: the rubric page holds other forms, and ids must stay unique on it.
+    q = SearchField("Text", validators=[Length(max=FILTER_TEXT)], id="filter-q")
+    show = SelectMultipleField(
+        "Only",
+        id="filter-show",
+        choices=[SelectChoice(kind.key, kind.label) for kind in KINDS],
+        widget=ListWidget(prefix_label=False),
+        option_widget=CheckboxInput(),
+    )
+
+    def chosen(self) -> Filter:
+        """The filter the form asks for; "Clear filter" asks for none."""
+        if self.clear.data:
+            return Filter()
+        return Filter.of(self.q.data, self.show.data or [])
+
+    clear = SubmitField("Clear filter", id="filter-clear")
+
+    @classmethod
+    def showing(cls, shown: Filter) -> FilterForm:
+        """A form that shows a filter, without reading the request."""
+        return cls(formdata=None, q=shown.text, show=list(shown.show))

@@ -76,3 +76,22 @@ class Presence(db.Model):
         ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
     )
     seen_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+FILTER_TEXT = 200  # characters of a remembered text filter
+
+
+class SavedFilter(db.Model):
+    """The filter one person last chose on one rubric, so the page opens as they left it."""
+
+    __tablename__ = "rubric_filters"
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    rubric_id: Mapped[int] = mapped_column(
+        ForeignKey("rubrics.id", ondelete="CASCADE"), primary_key=True
+    )
+    text: Mapped[str] = mapped_column(String(FILTER_TEXT), default="")
+    show: Mapped[str] = mapped_column(String(200), default="")  # kinds, comma-separated
+    saved_at: Mapped[datetime] = mapped_column(default=utcnow)

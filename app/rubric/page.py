@@ -17,6 +17,7 @@ from app.ladders import store
 from app.ladders.spec import CategorySpec, CompetencySpec, LevelSpec, Scale, TrackSpec
 from app.levels.index import TrackIndex
 from app.levels.standing import Standing, evaluate
+from app.rubric.filters import Filter
 from app.rubric.queries import NO_RATING, OwnedRubric, RatingRow
 from app.rubric.side import Side
 
@@ -24,6 +25,20 @@ FOCUS_LIMIT = 5
 # Competencies a page shows up front. Past that its categories start closed and load when
 # opened, so a ladder of thousands still gives a page of tens of kilobytes.
 SHOWN_UP_FRONT = 120
+
+
+@dataclass(frozen=True)
+class Rung:
+    """One level of the track as the ladder picture draws it, from the page's side."""
+
+    key: str
+    name: str
+    reached: bool  # at or below the person's level
+    here: bool  # the person's level
+    target: bool  # the target level the person chose
+    next: bool  # the next level above theirs
+    categories: tuple[str, ...]  # the categories whose own level is this one
+    theirs: bool = False  # the other side's ratings put the person here
 
 
 @dataclass(frozen=True)
@@ -170,17 +185,37 @@ class RubricPage:
         """The competencies still open on the way to the target: what "only gaps" shows."""
         return frozenset(i.key for c in self.standing.gaps.categories for i in c.items)
 
-    def shows(self, item: Item, only: str | None) -> bool:
+    def shows(self, item: Item, only: Filter | None) -> bool:
         """Tell whether a filter keeps a competency on the page."""
-        if only == "gaps":
-            return item.spec.key in self.gap_keys
-        if only == "disagree":
-            return item.disagree
-        return True
+        return not only or only.keeps(self, item)
 
-    def shows_any(self, items: list[Item], only: str | None) -> bool:
+    def shows_any(self, items: list[Item], only: Filter | None) -> bool:
         """Tell whether a filter keeps any of these competencies, so their heading shows."""
         return not only or any(self.shows(item, only) for item in items)
+
+    def outline(
+        self, only: Filter | None
+    ) -> list[tuple[LevelSpec, list[tuple[CategorySpec, int]]]]:
+        """Return the levels and categories a filter keeps, with how many competencies each."""
+        ids, found = self.stored.competency_ids, []
+        for li, level in enumerate(self.index.levels):
+            cats = []
+            for ci, category in enumerate(self.index.categories):
+                cell = self.index.cells[li][ci]
+                count = (
+                    sum(self.shows(self.item(ids[c.key]), only) for c in cell)
+                    if only
+                    else len(cell)
+                )
+                if count:
+                    cats.append((category, count))
+            if cats or not only:
+                found.append((level, cats))
+        return found
+
+    def kept(self, only: Filter | None) -> int:
+        """Count the competencies of the track a filter keeps."""
+        return sum(count for _, cats in self.outline(only) for _, count in cats)
 
     def levels(self) -> list[tuple[LevelSpec, list[tuple[CategorySpec, list[Item]]]]]:
         """Return the track's levels, each with its categories and their competencies."""
@@ -196,6 +231,34 @@ class RubricPage:
                 cats.append((category, items))
         return self.index.levels[li], cats
 
+    def rungs(self) -> list[Rung]:
+        """Return the track's levels top first, marking the person, target and categories."""
+        standing, index = self.standing, self.index
+        here = index.position(standing.level)
+        theirs = index.position(self.other.level) if self.other else None
+        by_level: dict[str, list[str]] = {}
+        for category in standing.categories:
+            if category.level:
+                by_level.setdefault(category.level, []).append(category.name)
+        rungs = [
+            Rung(
+                key=level.key,
+                name=level.name,
+                reached=position <= here,
+                here=position == here,
+                target=level.key == self.target_key,
+                next=level.key == standing.next_level,
+                categories=tuple(by_level.get(level.key, ())),
+                theirs=position == theirs,
+            )
+            for position, level in enumerate(index.levels)
+        ]
+        return rungs[::-1]
+
+    def unplaced(self) -> list[str]:
+        """Name the categories with no level of their own yet: they stand below the ladder."""
+        return [c.name for c in self.standing.categories if not c.level]
+
     def focused(self) -> list[Item]:
         keys = self.stored.competency_keys
         return [self.item(cid) for cid, row in self.rows.items() if row.focus and cid in keys]
@@ -204,7 +267,7 @@ class RubricPage:
         """The id of a competency's element on the page."""
         return f"c-{self.stored.competency_ids[key]}"
 
-    def eager(self, position: int, only: str | None, open_level: str | None) -> bool:
+    def eager(self, position: int, only: Filter | None, open_level: str | None) -> bool:
         """Tell whether a level's competencies are on the page from the start.
 
         Everything up to the target is; higher levels load when opened, so a big ladder
@@ -215,7 +278,7 @@ class RubricPage:
         reached = self.index.position(self.standing.level)
         return position <= max(self.index.position(self.standing.target), reached)
 
-    def category_open(self, position: int, only: str | None, open_level: str | None) -> bool:
+    def category_open(self, position: int, only: Filter | None, open_level: str | None) -> bool:
         """Tell whether the categories of a level show their competencies from the start.
 
         They do on a small page, and wherever the viewer asked for everything (a filter,
@@ -229,7 +292,7 @@ class RubricPage:
             shown = self.level_size(position)  # a level loaded on its own, when opened
         return shown <= SHOWN_UP_FRONT
 
-    def _eager_positions(self, only: str | None, open_level: str | None) -> list[int]:
+    def _eager_positions(self, only: Filter | None, open_level: str | None) -> list[int]:
         return [li for li in range(len(self.index.levels)) if self.eager(li, only, open_level)]
 
     def level_size(self, position: int) -> int:

@@ -14,8 +14,8 @@ from app.history.events import Kind
 from app.history.steps import levels_over_time
 from app.ladders import store
 from app.oneonone import panel as oneonone_panel
-from app.rubric import changes, choice, live, news, page, queries
-from app.rubric.forms import SettingsForm
+from app.rubric import changes, choice, filters, live, news, page, queries
+from app.rubric.forms import FilterForm, SettingsForm
 from app.rubric.render import TEMPLATE, context
 from app.rubric.side import Side
 from app.web import fragment, id_value, is_htmx, see_other
@@ -77,9 +77,10 @@ def whole_page(owned: queries.OwnedRubric, settings: SettingsForm | None = None,
         since=history.latest_id(rubric_id),
         here=live.viewers(rubric_id, current_user.id),
     )
-    only = request.args.get("only")
-    if only not in ("gaps", "disagree"):
-        only = None
+    # An address that names a filter shows it; a plain one opens as the viewer left it.
+    only = filters.Filter.from_args(request.args)
+    if only is None:
+        only = filters.saved(current_user.id, rubric_id)
     if settings is None:
         settings = SettingsForm.for_track(
             found.stored.spec,
@@ -92,7 +93,12 @@ def whole_page(owned: queries.OwnedRubric, settings: SettingsForm | None = None,
     html = render_template(
         TEMPLATE,
         **context(
-            found, only=only, open_level=request.args.get("open"), steps=steps, settings=settings
+            found,
+            only=only,
+            filter=FilterForm.showing(only),
+            open_level=request.args.get("open"),
+            steps=steps,
+            settings=settings,
         ),
         **({} if found.as_of else oneonone_panel.for_rubric_page(owned)),
         rubrics=choice.rubrics_of(owned.owner_id) if owned.rubric_count > 1 else [],
@@ -139,6 +145,43 @@ def category(rubric_id: int, level_key: str, category_key: str):
         "category_body",
         **context(found, level=lv, category=category, items=items, only=None),
     )
+
+
+@bp.post("/rubrics/<int:rubric_id>/filter")
+@login_required
+def filter_competencies(rubric_id: int):
+    """Filter the competencies of a rubric, and remember the filter for the viewer."""
+    owned = rubric_or_404(rubric_id)
+    form = FilterForm()
+    if not form.validate_on_submit():
+        abort(400)  # the text box stops at its length: only a tampered request is longer
+    chosen = form.chosen()
+    filters.save(current_user.id, rubric_id, chosen)
+    if not is_htmx():
+        return see_other("rubric.show", "find", rubric_id=rubric_id, **chosen.args())
+    found = page.build(owned, side_of(owned), queries.ratings(rubric_id, notes_of=current_user.id))
+    blocks = ["results", "filter_status_oob"] + ([] if chosen else ["filter_form_oob"])
+    response = fragment(
+        TEMPLATE,
+        blocks,
+        **context(found, only=chosen, filter=FilterForm.showing(chosen), open_level=None, oob=True),
+    )
+    # The address bar follows, so a reload or a bookmark shows the same filter.
+    response.headers["HX-Replace-Url"] = url_for(
+        "rubric.show", rubric_id=rubric_id, **chosen.args()
+    )
+    return response
+
+
+@bp.get("/rubrics/<int:rubric_id>/ladder")
+@login_required
+def ladder(rubric_id: int):
+    """Draw the ladder picture again (htmx asks for it when a rating moved a level)."""
+    owned = rubric_or_404(rubric_id)
+    if not is_htmx():
+        return see_other("rubric.show", "ladder", rubric_id=rubric_id)
+    found = page.build(owned, side_of(owned), queries.ratings(rubric_id))
+    return fragment(TEMPLATE, ["ladder"], **context(found))
 
 
 @bp.post("/rubrics/<int:rubric_id>/ratings/<int:competency_id>")
@@ -301,7 +344,7 @@ def live_changes(rubric_id: int):
     ]
     blocks = ["live_oob"]
     if news:
-        blocks += ["badge_oob", "gaps_oob"]
+        blocks += ["badge_oob", "gaps_oob", "ladder_oob"]
         parts += [
             render_block(TEMPLATE, "progress_item", **ctx, category=c)
             for c in found.standing.categories

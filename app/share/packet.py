@@ -49,6 +49,7 @@ class PacketCategory:
     needed: int  # fewest further demonstrations the level rule asks for here
     demonstrated: tuple[PacketItem, ...]
     still_open: tuple[PacketItem, ...]
+    no_opportunity: tuple[PacketItem, ...] = ()  # rated so: out of the count, listed apart
 
 
 @dataclass(frozen=True)
@@ -107,7 +108,7 @@ def build(
     goal = index.position(target_key)
     categories = []
     for ci, category in enumerate(index.categories):
-        shown, still_open = [], []
+        shown, still_open, no_chance = [], [], []
         for li in range(goal + 1):
             for c in index.cells[li][ci]:
                 cid = ids[c.key]
@@ -121,8 +122,13 @@ def build(
                     demonstrated=scale.demonstrated(row.self_step),
                     evidence=tuple(evidence.get(cid, ())),
                 )
-                (shown if item.demonstrated else still_open).append(item)
-        if shown or still_open:  # a category that asks nothing up to the target is left out
+                if scale.excluded(row.self_step):
+                    no_chance.append(item)
+                else:
+                    (shown if item.demonstrated else still_open).append(item)
+        if (
+            shown or still_open or no_chance
+        ):  # a category that asks nothing up to the target is left out
             categories.append(
                 PacketCategory(
                     category.key,
@@ -130,6 +136,7 @@ def build(
                     needed.get(category.key, 0),
                     tuple(shown),
                     tuple(still_open),
+                    tuple(no_chance),
                 )
             )
     mine = page.standing if page.primary is Side.SELF else page.other
@@ -196,6 +203,10 @@ def markdown(packet: Packet) -> str:
         if not category.still_open:
             lines.append("Nothing: all demonstrated.")
         lines.append("")
+        if category.no_opportunity:
+            lines += [f"### No opportunity yet ({len(category.no_opportunity)})", ""]
+            lines += [f"- {item.title} ({_ratings_line(item)})" for item in category.no_opportunity]
+            lines.append("")
     lines += ["## Manager sign-off", ""]
     if packet.signoff:
         s = packet.signoff

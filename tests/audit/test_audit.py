@@ -54,7 +54,8 @@ def test_only_admins_read_the_audit_log(client, as_role):
     assert page.status_code == 200
     html = page.get_data(as_text=True)
     assert "<h1>Audit log</h1>" in html
-    assert 'href="/admin/audit">Audit log</a>' in html  # in the admin's navigation
+    # In the admin's navigation, marked as the page shown.
+    assert 'href="/admin/audit" aria-current="page">Audit log</a>' in html
 
 
 def test_failures_lockout_sign_in_and_sign_out_are_logged_without_passwords(app, client, people):

@@ -364,6 +364,17 @@ SAMPLE: list[tuple[str, str, dict]] = [
     ),
     ("presence", "presence", {"rubric_id": Ref("rubric"), "user_id": Ref("eli"), "seen_at": NOW}),
     (
+        "rubric_filters",
+        "filter",
+        {
+            "user_id": Ref("maya"),  # the manager's view: Eli's own page below stays unfiltered
+            "rubric_id": Ref("rubric"),
+            "text": "deploy",
+            "show": "unrated,gaps",
+            "saved_at": NOW,
+        },
+    ),
+    (
         "meetings",
         "meeting",
         {

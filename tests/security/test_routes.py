@@ -32,6 +32,7 @@ PUBLIC = {
     "auth.setup",
     "auth.accept_invite",
     "static",
+    "favicon",
     "sso.start",
     "sso.callback",
     "notifications.unsubscribe",

@@ -396,6 +396,7 @@ def carry_over(old: LadderSpec, new: LadderSpec) -> LadderSpec:
         description=old.description,
         rule=old.rule,
         scale=old.scale,
+        no_opportunity=old.no_opportunity,
         tracks=tuple(tracks),
         levels=levels,
         categories=categories,

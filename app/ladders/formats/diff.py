@@ -77,7 +77,7 @@ def diff(old: LadderSpec | None, new: LadderSpec) -> LadderDiff:
             tracks=Changes(added=tuple(x.key for x in new.tracks)),
             settings_changed=True,
         )
-    settings = ("name", "description", "rule", "scale")
+    settings = ("name", "description", "rule", "scale", "no_opportunity")
     return LadderDiff(
         competencies=_changes(old.competencies, new.competencies),
         levels=_changes(old.levels, new.levels),

@@ -29,6 +29,7 @@ TOP_KEYS = (
     "description",
     "rule",
     "scale",
+    "no_opportunity",
     "tracks",
     "levels",
     "categories",
@@ -69,6 +70,7 @@ def parse_rungs(text: str, *, file: str, key: str | None = None) -> Parsed:
         description=r.text(top, "description", ()),
         rule=_rule(r, top.get("rule")),
         scale=_scale(r, top, out),
+        no_opportunity=_flag(r, top, "no_opportunity"),
         tracks=tuple(_tracks(r, top, out)),
         levels=tuple(_simple(r, top, out, "levels", LEVEL_KEYS, LevelSpec)),
         categories=tuple(_simple(r, top, out, "categories", CATEGORY_KEYS, CategorySpec)),
@@ -195,6 +197,15 @@ def _whole(r: Reader, value: Any, path: Path) -> int | None:
         return int(value)
     r.add(path, f"points must be whole numbers, not {kind(value)}")
     return None
+
+
+def _flag(r: Reader, top: dict[Any, Any], name: str) -> bool:
+    """Read a yes/no setting of the ladder; absent is no."""
+    value = top.get(name, False)
+    if not isinstance(value, bool):
+        r.add((name,), f"{name} must be true or false, not {kind(value)}")
+        return False
+    return value
 
 
 def _scale(r: Reader, top: dict[Any, Any], out: dict[Path, int]) -> tuple[ScaleStep, ...]:

@@ -54,6 +54,8 @@ def export_rungs(spec: LadderSpec) -> str:
     _put(doc, "description", spec.description)
     doc["rule"] = _rule(spec.rule)
     doc["scale"] = [_step(s) for s in spec.scale]
+    if spec.no_opportunity:
+        doc["no_opportunity"] = True
     doc["tracks"] = [
         _drop_empty(
             {"key": t.key, "name": t.name, "description": t.description, "levels": _Flow(t.levels)}

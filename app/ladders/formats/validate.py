@@ -10,7 +10,7 @@ from app.ladders import limits
 from app.ladders.formats.errors import Problem, Problems
 from app.ladders.formats.slug import KEY_PATTERN
 from app.ladders.formats.yamlread import Path, line_of
-from app.ladders.spec import LadderSpec, ScaleStep
+from app.ladders.spec import NO_OPPORTUNITY, LadderSpec, ScaleStep
 from app.levels import rules
 
 MAX_COMPETENCIES = limits.COMPETENCIES
@@ -120,6 +120,11 @@ def validate(
         add(path, message)
     for path, message in _scale_problems(spec.scale):
         add(path, message)
+    if spec.no_opportunity and any(step.key == NO_OPPORTUNITY.key for step in spec.scale):
+        add(
+            ("no_opportunity",),
+            f"scale key {_q(NO_OPPORTUNITY.key)} is the one no_opportunity adds: rename the step",
+        )
     return problems
 
 
