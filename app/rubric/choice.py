@@ -107,7 +107,9 @@ def assign(person: User, ladder: Ladder, track_key: str | None, actor: User | st
     spec = store.stored(ladder).spec
     if track_key is not None and track_key not in {t.key for t in spec.tracks}:
         names = ", ".join(t.key for t in spec.tracks)
-        raise LadderChangeRefused(f"{ladder.name} has no track {track_key!r} (it has {names}).")
+        raise LadderChangeRefused(
+            f"{ladder.name} ({ladder.key}) has no track {track_key!r} (it has {names})."
+        )
     # First, as it may commit on its own: opening a rubric is a write transaction of its own.
     rubric = queries.rubric_for(person, ladder)
     found = db.session.get(LadderAssignment, person.id)

@@ -54,7 +54,10 @@ def test_assign_with_a_track(app, runner, people, two):
     [
         (("assign", "nobody@example.com", "acme"), "No user has the email nobody@example.com."),
         (("assign", "engineer@example.com", "nope"), "No ladder has the key 'nope'."),
-        (("assign", "engineer@example.com", "acme", "--track", "x"), "Acme has no track 'x'"),
+        (
+            ("assign", "engineer@example.com", "acme", "--track", "x"),
+            "Acme (acme) has no track 'x'",
+        ),
         (("default", "nope"), "No ladder has the key 'nope'."),
         (("rename", "acme", "  "), "A ladder needs a name."),
         (("archive", "small"), "Small ladder is the default ladder"),
