@@ -62,6 +62,14 @@ def rubric_or_404(rubric_id: int, *, for_update: bool = False) -> OwnedRubric:
     return owned
 
 
+def click_or_404(rubric_id: int, competency_id: int) -> queries.Click:
+    """Lock a rubric the current user may see and read what a rating click needs, or 404."""
+    click = queries.load_click(rubric_id, competency_id, current_user.id)
+    if click is None or not can_see(current_user, click.owned.owner_id, click.owned.manager_id):
+        abort(404)
+    return click
+
+
 def side_of(owned: OwnedRubric) -> Side | None:
     """Say which rating the current user sets on this rubric, None if they only look."""
     return rating_side(current_user, owned.owner_id, owned.manager_id)

@@ -15,6 +15,8 @@ from functools import cached_property
 
 from app.ladders import store
 from app.ladders.spec import CategorySpec, CompetencySpec, LevelSpec, Scale, TrackSpec
+from app.levels import incremental
+from app.levels.incremental import Kept
 from app.levels.index import TrackIndex
 from app.levels.standing import Standing, evaluate
 from app.rubric.queries import NO_RATING, OwnedRubric, RatingRow
@@ -87,6 +89,9 @@ class RubricPage:
     since: int = 0  # the rubric's version (newest event id) this page shows
     here: list[tuple[int, str]] = field(default_factory=list)  # others viewing now
     as_of: date | None = None  # set when the page shows the rubric as of a past day
+    # Each side's kept standing (app/rubric/standings): a click has these, not every row.
+    kept: dict[Side, Kept] | None = None
+    kept_changed: set[Side] = field(default_factory=set)  # to be written with the click
 
     focus_limit = FOCUS_LIMIT
 
@@ -118,6 +123,8 @@ class RubricPage:
 
     def standing_of(self, side: Side) -> Standing:
         """Where one side's ratings put the person, towards the rubric's target."""
+        if self.kept is not None:
+            return incremental.evaluate(self.index, self.scale, self.kept[side], self.target_key)
         return evaluate(self.index, self.ratings(side), self.target_key)
 
     @cached_property
@@ -128,6 +135,9 @@ class RubricPage:
     @cached_property
     def other(self) -> Standing | None:
         """The other side's standing, when it has rated anything."""
+        if self.kept is not None:
+            kept = self.kept[self.primary.other]
+            return self.standing_of(self.primary.other) if kept.rated else None
         ratings = self.ratings(self.primary.other)
         return evaluate(self.index, ratings, self.target_key) if ratings else None
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import NamedTuple
 
-from sqlalchemy import String, cast, func, select
+from sqlalchemy import String, and_, cast, func, select
 from sqlalchemy.orm import aliased
 
 from app.auth.models import User
@@ -20,7 +20,7 @@ from app.extensions import db
 from app.history.events import latest_id_query
 from app.ladders import store
 from app.ladders.models import Ladder
-from app.rubric.models import Presence, Rating, Rubric
+from app.rubric.models import KeptStanding, Presence, Rating, Rubric
 from app.rubric.side import Side
 
 
@@ -77,6 +77,7 @@ NO_RATING = RatingRow(None, None, 0, False)
 
 # Built once: constructing an alias per call costs SQLAlchemy a fresh compile each time.
 _Manager = aliased(User)
+_KEPT = {side: aliased(KeptStanding, name=f"kept_{side.value}") for side in Side}
 
 
 class PollState(NamedTuple):
@@ -127,6 +128,94 @@ def load(rubric_id: int, *, for_update: bool = False) -> OwnedRubric | None:
         query = query.with_for_update(of=Rubric)
     row = db.session.execute(query).first()
     return OwnedRubric(*row) if row else None
+
+
+class StoredStanding(NamedTuple):
+    """A side's kept standing as stored: valid for one ladder version and track."""
+
+    ladder_version: int
+    track_key: str
+    data: dict
+
+
+@dataclass
+class Click:
+    """What a rating click reads: the rubric, the one rating row and both kept standings."""
+
+    owned: OwnedRubric
+    row: RatingRow
+    kept: dict[Side, StoredStanding]  # only the sides that have one stored
+
+
+def load_click(rubric_id: int, competency_id: int, viewer_id: int) -> Click | None:
+    """Lock a rubric and read what a click on one competency needs, in a single query.
+
+    Never every rating row: the kept standings say what the rest adds up to.
+    """
+    notes = (
+        select(func.count())
+        .where(
+            Evidence.rubric_id == Rubric.id,
+            Evidence.competency_id == competency_id,
+            Evidence.author_id == viewer_id,
+            Evidence.private,
+        )
+        .correlate(Rubric)
+        .scalar_subquery()
+    )
+    kept_columns = [
+        column
+        for kept in _KEPT.values()
+        for column in (kept.ladder_version, kept.track_key, kept.data)
+    ]
+    query = (
+        select(
+            Rubric,
+            Ladder,
+            User.manager_id,
+            User.name,
+            _Manager.name,
+            Rating.id,
+            *_ROW_COLUMNS,
+            notes,
+            *kept_columns,
+        )
+        .join(Ladder, Rubric.ladder_id == Ladder.id)
+        .join(User, Rubric.user_id == User.id)
+        .outerjoin(_Manager, User.manager_id == _Manager.id)
+        .outerjoin(
+            Rating, and_(Rating.rubric_id == Rubric.id, Rating.competency_id == competency_id)
+        )
+        .where(Rubric.id == rubric_id)
+        .with_for_update(of=Rubric)
+    )
+    for side, kept in _KEPT.items():
+        query = query.outerjoin(kept, and_(kept.rubric_id == Rubric.id, kept.side == side.value))
+    found = db.session.execute(query).first()
+    if found is None:
+        return None
+    owned = OwnedRubric(*found[:5])
+    at = 6 + len(_ROW_COLUMNS)
+    row = RatingRow(*found[6:at], notes=found[at]) if found[5] is not None else NO_RATING
+    kept = {}
+    for n, side in enumerate(_KEPT):
+        version, track, data = found[at + 1 + 3 * n : at + 4 + 3 * n]
+        if version is not None:
+            kept[side] = StoredStanding(version, track, data)
+    return Click(owned, row, kept)
+
+
+def save_standings(rubric_id: int, kept: dict[Side, StoredStanding]) -> None:
+    """Write the kept standings of one or both sides in a single statement."""
+    statement = insert_for(db.session, KeptStanding).values(
+        [{"rubric_id": rubric_id, "side": side.value, **k._asdict()} for side, k in kept.items()]
+    )
+    db.session.execute(
+        statement.on_conflict_do_update(
+            index_elements=[KeptStanding.rubric_id, KeptStanding.side],
+            set_={name: statement.excluded[name] for name in StoredStanding._fields},
+        )
+    )
 
 
 _ROW_COLUMNS = (

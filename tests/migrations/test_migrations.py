@@ -304,6 +304,18 @@ SAMPLE: list[tuple[str, str, dict]] = [
     ),
     ("presence", "presence", {"rubric_id": Ref("rubric"), "user_id": Ref("eli"), "seen_at": NOW}),
     (
+        "standings",
+        "standing",
+        # From an older ladder version: the app counts it again rather than trusting it.
+        {
+            "rubric_id": Ref("rubric"),
+            "side": "self",
+            "ladder_version": 0,
+            "track_key": "ic",
+            "data": {"steps": [], "cells": []},
+        },
+    ),
+    (
         "meetings",
         "meeting",
         {
