@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import functools
 import os
 from contextvars import ContextVar
 
@@ -152,3 +153,44 @@ def insert_for(session, model):
     if session.get_bind().dialect.name == "postgresql":
         return postgresql.insert(model)
     return sqlite.insert(model)
+
+
+def upsert(session, model, keys: tuple[str, ...], rows: list[dict]) -> None:
+    """Insert rows, or update their other columns where ``keys`` exist, in one statement.
+
+    SQLAlchemy cannot cache an ``on_conflict_do_update`` construct and compiles it anew
+    on every call, which costs a click more than its SQL does; this text is built once per
+    table and set of columns and says the same to SQLite and PostgreSQL. Several rows (of
+    the same columns) go as one executemany.
+    """
+    statement = _upsert_text(model.__table__, keys, tuple(rows[0]))
+    session.execute(statement, rows if len(rows) > 1 else rows[0])
+
+
+@functools.lru_cache(maxsize=64)
+def _upsert_text(table, keys: tuple[str, ...], names: tuple[str, ...]):
+    """Build the upsert of :func:`upsert` for one table and set of columns."""
+    from sqlalchemy import bindparam, text
+
+    # Columns left out of the row get their scalar default on insert (and keep theirs on
+    # update): a text statement does not apply them by itself.
+    defaults = {
+        c.name: c.default.arg
+        for c in table.columns
+        if c.name not in names and c.default is not None and c.default.is_scalar
+    }
+    inserted = (*names, *defaults)
+    updates = [n for n in names if n not in keys]
+    action = (
+        "DO UPDATE SET " + ", ".join(f"{n} = excluded.{n}" for n in updates)
+        if updates
+        else "DO NOTHING"
+    )
+    sql = (
+        f"INSERT INTO {table.name} ({', '.join(inserted)}) "  # noqa: S608 - names are the table's own
+        f"VALUES ({', '.join(':' + n for n in inserted)}) "
+        f"ON CONFLICT ({', '.join(keys)}) {action}"
+    )
+    params = [bindparam(n, type_=table.c[n].type) for n in names]
+    params += [bindparam(n, value=v, type_=table.c[n].type) for n, v in defaults.items()]
+    return text(sql).bindparams(*params)

@@ -5,16 +5,17 @@ A click can afford few queries, so each function here is one statement.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import datetime
 from typing import NamedTuple
 
-from sqlalchemy import String, and_, cast, func, select
+from sqlalchemy import String, and_, bindparam, cast, func, select
 from sqlalchemy.orm import aliased
 
 from app.auth.models import User
 from app.clock import utcnow
-from app.database import insert_for, write_intent
+from app.database import insert_for, upsert, write_intent
 from app.evidence.models import Evidence
 from app.extensions import db
 from app.history.events import latest_id_query
@@ -152,12 +153,31 @@ def load_click(rubric_id: int, competency_id: int, viewer_id: int) -> Click | No
 
     Never every rating row: the kept standings say what the rest adds up to.
     """
+    params = {"rubric_id": rubric_id, "competency_id": competency_id, "viewer_id": viewer_id}
+    found = db.session.execute(_click_query(), params).first()
+    if found is None:
+        return None
+    owned = OwnedRubric(*found[:5])
+    at = 6 + len(_ROW_COLUMNS)
+    row = RatingRow(*found[6:at], notes=found[at]) if found[5] is not None else NO_RATING
+    kept = {}
+    for n, side in enumerate(_KEPT):
+        version, track, data = found[at + 1 + 3 * n : at + 4 + 3 * n]
+        if version is not None:
+            kept[side] = StoredStanding(version, track, data)
+    return Click(owned, row, kept)
+
+
+@functools.cache
+def _click_query():
+    """Build the query of :func:`load_click` once: building it costs more than running it."""
+    competency_id = bindparam("competency_id")
     notes = (
         select(func.count())
         .where(
             Evidence.rubric_id == Rubric.id,
             Evidence.competency_id == competency_id,
-            Evidence.author_id == viewer_id,
+            Evidence.author_id == bindparam("viewer_id"),
             Evidence.private,
         )
         .correlate(Rubric)
@@ -186,36 +206,18 @@ def load_click(rubric_id: int, competency_id: int, viewer_id: int) -> Click | No
         .outerjoin(
             Rating, and_(Rating.rubric_id == Rubric.id, Rating.competency_id == competency_id)
         )
-        .where(Rubric.id == rubric_id)
+        .where(Rubric.id == bindparam("rubric_id"))
         .with_for_update(of=Rubric)
     )
     for side, kept in _KEPT.items():
         query = query.outerjoin(kept, and_(kept.rubric_id == Rubric.id, kept.side == side.value))
-    found = db.session.execute(query).first()
-    if found is None:
-        return None
-    owned = OwnedRubric(*found[:5])
-    at = 6 + len(_ROW_COLUMNS)
-    row = RatingRow(*found[6:at], notes=found[at]) if found[5] is not None else NO_RATING
-    kept = {}
-    for n, side in enumerate(_KEPT):
-        version, track, data = found[at + 1 + 3 * n : at + 4 + 3 * n]
-        if version is not None:
-            kept[side] = StoredStanding(version, track, data)
-    return Click(owned, row, kept)
+    return query
 
 
 def save_standings(rubric_id: int, kept: dict[Side, StoredStanding]) -> None:
     """Write the kept standings of one or both sides in a single statement."""
-    statement = insert_for(db.session, KeptStanding).values(
-        [{"rubric_id": rubric_id, "side": side.value, **k._asdict()} for side, k in kept.items()]
-    )
-    db.session.execute(
-        statement.on_conflict_do_update(
-            index_elements=[KeptStanding.rubric_id, KeptStanding.side],
-            set_={name: statement.excluded[name] for name in StoredStanding._fields},
-        )
-    )
+    rows = [{"rubric_id": rubric_id, "side": side.value, **k._asdict()} for side, k in kept.items()]
+    upsert(db.session, KeptStanding, ("rubric_id", "side"), rows)
 
 
 _ROW_COLUMNS = (
@@ -269,13 +271,8 @@ def ratings_of_rubrics(rubric_ids: list[int]) -> dict[int, dict[int, RatingRow]]
 
 def upsert_rating(rubric_id: int, competency_id: int, **values) -> None:
     """Insert or update one rating row in a single statement."""
-    statement = insert_for(db.session, Rating).values(
-        rubric_id=rubric_id, competency_id=competency_id, **values
-    )
-    statement = statement.on_conflict_do_update(
-        index_elements=[Rating.rubric_id, Rating.competency_id], set_=values
-    )
-    db.session.execute(statement)
+    row = {"rubric_id": rubric_id, "competency_id": competency_id, **values}
+    upsert(db.session, Rating, ("rubric_id", "competency_id"), [row])
 
 
 def upsert_step(
