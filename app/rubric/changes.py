@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from app.clock import utcnow
 from app.extensions import db
-from app.history.events import Kind, record
+from app.history.events import Kind, event_row, record
 from app.levels import incremental
 from app.levels.standing import Standing
 from app.rubric import queries, standings
@@ -51,8 +51,7 @@ def set_rating(
     if step != before_step:
         now = utcnow()
         keep_standing(page, competency_id, before_step, step)
-        queries.upsert_step(page.rubric.id, competency_id, side, step, actor_id, now)
-        record(
+        event = event_row(
             page.rubric.id,
             actor_id,
             Kind.rating(side),
@@ -60,7 +59,9 @@ def set_rating(
             before={"step": before_step},
             after={"step": step},
         )
-        standings.save(page)
+        queries.write_click(
+            page.rubric.id, competency_id, side, step, actor_id, now, event, standings.changed(page)
+        )
         db.session.commit()
         page.set_row(competency_id, old.with_step(side, step, actor_id, now))
     elif page.kept_changed:

@@ -15,10 +15,12 @@ from sqlalchemy.orm import aliased
 
 from app.auth.models import User
 from app.clock import utcnow
-from app.database import insert_for, upsert, write_intent
+from app.database import Write, insert_for, upsert, write_intent
+from app.database import write as db_write
 from app.evidence.models import Evidence
 from app.extensions import db
 from app.history.events import latest_id_query
+from app.history.models import Event
 from app.ladders import store
 from app.ladders.models import Ladder
 from app.rubric.models import KeptStanding, Presence, Rating, Rubric
@@ -153,6 +155,11 @@ def load_click(rubric_id: int, competency_id: int, viewer_id: int) -> Click | No
 
     Never every rating row: the kept standings say what the rest adds up to.
     """
+    if db.session.get_bind().dialect.name == "postgresql":
+        # Lock first, then read: a statement that waits for a row lock reads the other
+        # tables as they were when it started, which would miss the click it waited for.
+        # (SQLite's BEGIN IMMEDIATE took the write lock before anything was read.)
+        db.session.execute(_LOCK, {"rubric_id": rubric_id})
     params = {"rubric_id": rubric_id, "competency_id": competency_id, "viewer_id": viewer_id}
     found = db.session.execute(_click_query(), params).first()
     if found is None:
@@ -166,6 +173,9 @@ def load_click(rubric_id: int, competency_id: int, viewer_id: int) -> Click | No
         if version is not None:
             kept[side] = StoredStanding(version, track, data)
     return Click(owned, row, kept)
+
+
+_LOCK = select(Rubric.id).where(Rubric.id == bindparam("rubric_id")).with_for_update()
 
 
 @functools.cache
@@ -207,7 +217,6 @@ def _click_query():
             Rating, and_(Rating.rubric_id == Rubric.id, Rating.competency_id == competency_id)
         )
         .where(Rubric.id == bindparam("rubric_id"))
-        .with_for_update(of=Rubric)
     )
     for side, kept in _KEPT.items():
         query = query.outerjoin(kept, and_(kept.rubric_id == Rubric.id, kept.side == side.value))
@@ -216,8 +225,12 @@ def _click_query():
 
 def save_standings(rubric_id: int, kept: dict[Side, StoredStanding]) -> None:
     """Write the kept standings of one or both sides in a single statement."""
+    db_write(db.session, [_standings_write(rubric_id, kept)])
+
+
+def _standings_write(rubric_id: int, kept: dict[Side, StoredStanding]) -> Write:
     rows = [{"rubric_id": rubric_id, "side": side.value, **k._asdict()} for side, k in kept.items()]
-    upsert(db.session, KeptStanding, ("rubric_id", "side"), rows)
+    return Write(KeptStanding, rows, ("rubric_id", "side"))
 
 
 _ROW_COLUMNS = (
@@ -275,16 +288,33 @@ def upsert_rating(rubric_id: int, competency_id: int, **values) -> None:
     upsert(db.session, Rating, ("rubric_id", "competency_id"), [row])
 
 
-def upsert_step(
-    rubric_id: int, competency_id: int, side: Side, step: str, actor_id: int, at: datetime
+def write_click(
+    rubric_id: int,
+    competency_id: int,
+    side: Side,
+    step: str,
+    actor_id: int,
+    at: datetime,
+    event: dict,
+    kept: dict[Side, StoredStanding],
 ) -> None:
-    """Write one side's step, who set it and when."""
+    """Write a click: the step, its event and the kept standings (one statement on PostgreSQL)."""
+    writes = [
+        Write(Event, [event]),
+        _step_write(rubric_id, competency_id, side, step, actor_id, at),
+    ]
+    if kept:
+        writes.insert(0, _standings_write(rubric_id, kept))
+    db_write(db.session, writes)
+
+
+def _step_write(
+    rubric_id: int, competency_id: int, side: Side, step: str, actor_id: int, at: datetime
+) -> Write:
     step_column, by_column, at_column = Rating.side_columns(side)
-    upsert_rating(
-        rubric_id,
-        competency_id,
-        **{step_column.key: step, by_column.key: actor_id, at_column.key: at},
-    )
+    row = {"rubric_id": rubric_id, "competency_id": competency_id}
+    row |= {step_column.key: step, by_column.key: actor_id, at_column.key: at}
+    return Write(Rating, [row], ("rubric_id", "competency_id"))
 
 
 def rubric_for(user: User, ladder: Ladder) -> Rubric:

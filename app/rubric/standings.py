@@ -57,19 +57,22 @@ def recount(page: RubricPage) -> None:
     page.kept_changed.update(Side)
 
 
+def changed(page: RubricPage) -> dict[Side, StoredStanding]:
+    """Return the sides whose standing changed, as stored, and forget they did."""
+    version, track = page.ladder.version, page.index.track_key
+    found = {
+        side: StoredStanding(version, track, page.kept[side].to_json())
+        for side in sorted(page.kept_changed)
+    }
+    page.kept_changed.clear()
+    return found
+
+
 def save(page: RubricPage) -> None:
     """Write the sides whose standing changed, in the caller's transaction."""
-    if not page.kept_changed:
-        return
-    version, track = page.ladder.version, page.index.track_key
-    queries.save_standings(
-        page.rubric.id,
-        {
-            side: StoredStanding(version, track, page.kept[side].to_json())
-            for side in sorted(page.kept_changed)
-        },
-    )
-    page.kept_changed.clear()
+    found = changed(page)
+    if found:
+        queries.save_standings(page.rubric.id, found)
 
 
 def recompute(rubric_id: int | None = None) -> int:
