@@ -120,17 +120,21 @@ def load(rubric_id: int, *, for_update: bool = False) -> OwnedRubric | None:
     ``for_update`` locks the rubric row on PostgreSQL so concurrent changes to one rubric
     take turns and each sees the other's result; SQLite's BEGIN IMMEDIATE already does.
     """
+    row = db.session.execute(_load_query(for_update), {"rubric_id": rubric_id}).first()
+    return OwnedRubric(*row) if row else None
+
+
+@functools.cache
+def _load_query(for_update: bool):
+    """Build the query of :func:`load` once: every page and poll with news runs it."""
     query = (
         select(Rubric, Ladder, User.manager_id, User.name, _Manager.name)
         .join(Ladder, Rubric.ladder_id == Ladder.id)
         .join(User, Rubric.user_id == User.id)
         .outerjoin(_Manager, User.manager_id == _Manager.id)
-        .where(Rubric.id == rubric_id)
+        .where(Rubric.id == bindparam("rubric_id"))
     )
-    if for_update:
-        query = query.with_for_update(of=Rubric)
-    row = db.session.execute(query).first()
-    return OwnedRubric(*row) if row else None
+    return query.with_for_update(of=Rubric) if for_update else query
 
 
 class StoredStanding(NamedTuple):
