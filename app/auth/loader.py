@@ -31,6 +31,7 @@ from app.extensions import db
 MAX_AGE = 60.0  # seconds
 _CHANGED = "rungs.users_changed"
 _EXTENSION = "rungs.user_cache"
+_MANAGER = inspect(User).class_manager
 
 
 class UserCache:
@@ -97,7 +98,10 @@ def _attached(values: dict) -> User:
     user = db.session.identity_map.get((User, (values["id"],), None))
     if user is not None:
         return user
-    user = User(**values)
+    # Filled in like a loaded row (not through the constructor and its attribute events):
+    # half the cost, and the values count as the committed state.
+    user = _MANAGER.new_instance()
+    user.__dict__.update(values)
     make_transient_to_detached(user)
     db.session.add(user)
     return user
