@@ -67,6 +67,11 @@ def init_app(app: Flask) -> None:
     app.extensions[_EXTENSION] = UserCache(path, bool(app.config.get("USER_CACHE", True)))
 
 
+def forget_everyone() -> None:
+    """End every worker's copies: for changes no session saw, like a restored backup."""
+    current_app.extensions[_EXTENSION].bump()
+
+
 def load(uid: int, version: int) -> User | None:
     """Return the active user ``uid`` if their session version is ``version``, else None."""
     cache: UserCache = current_app.extensions[_EXTENSION]

@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 from helpers import counting_sql, sign_in
 
-from app.auth import accounts, passwords
+from app.auth import accounts, loader, passwords
 from app.auth.models import Role, User
 from app.extensions import db
 
@@ -77,3 +77,19 @@ def test_a_role_change_counts_from_the_next_request_on_every_worker(workers, peo
     assert client.get("/admin/users").status_code == 200
     change(changing, people.admin.id, "role")
     assert client.get("/admin/users").status_code == 404  # no longer an admin
+
+
+def test_a_restored_backup_ends_every_workers_copies(workers, people):
+    """flask restore calls forget_everyone: rows it brings back count on the next request."""
+    serving, changing = workers
+    client = serving.test_client()
+    sign_in(client, people.admin)
+    assert client.get("/account").status_code == 200
+    with changing.app_context():
+        # As a restore does: the rows change under every session, then the copies end.
+        db.session.connection().execute(
+            db.update(User).where(User.id == people.admin.id).values(active=False)
+        )
+        db.session.connection().commit()
+        loader.forget_everyone()
+    assert client.get("/account").status_code == 302
