@@ -134,12 +134,13 @@ class RubricPage:
 
     @cached_property
     def other(self) -> Standing | None:
-        """The other side's standing, when it has rated anything."""
+        """The other side's standing, when it has rated anything on this track."""
         if self.kept is not None:
             kept = self.kept[self.primary.other]
             return self.standing_of(self.primary.other) if kept.rated else None
         ratings = self.ratings(self.primary.other)
-        return evaluate(self.index, ratings, self.target_key) if ratings else None
+        rated = any(key in self.index.places for key in ratings)
+        return evaluate(self.index, ratings, self.target_key) if rated else None
 
     def set_row(self, competency_id: int, row: RatingRow) -> None:
         """Take a changed row in; standings are worked out again when next asked for."""
