@@ -69,10 +69,12 @@ def replay_by_day(stored: StoredLadder, index: TrackIndex, changes: Iterable[Cha
     cats: dict[str, list[tuple[date, int]]] = {c.key: [] for c in index.categories}
     names = {c.key: c.name for c in index.categories}
     for day in sorted(by_day):
+        # Only where a day ends counts: a competency changed five times moves once.
+        ends = {}
         for change in by_day[day]:
-            key = stored.competency_keys[change.competency_id]
             step = (change.after or {}).get("step")
-            step = step if scale.has(step) else None
+            ends[stored.competency_keys[change.competency_id]] = step if scale.has(step) else None
+        for key, step in ends.items():
             incremental.apply(kept, index, key, steps.get(key), step)
             steps[key] = step
         standing = incremental.evaluate(index, scale, kept)

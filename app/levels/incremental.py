@@ -21,6 +21,7 @@ the caller recomputes it when any of them changed.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from collections.abc import Iterator, Mapping, Sequence
@@ -127,7 +128,7 @@ def apply(
         return True
     li, ci, i = place
     cell = kept.cells[li][ci]
-    position = {key: n for n, key in enumerate(kept.steps)}
+    position = _positions(kept.steps)
     was, now = position.get(old), position.get(new)
     if cell.marks[i] != (UNRATED if was is None else _mark(was)):
         return False
@@ -142,6 +143,12 @@ def apply(
         cell.weights[now] += w
     cell.marks = cell.marks[:i] + (UNRATED if now is None else _mark(now)) + cell.marks[i + 1 :]
     return True
+
+
+@functools.lru_cache(maxsize=32)
+def _positions(steps: tuple[str, ...]) -> dict[str, int]:
+    """Return each step key's position in the scale (a ladder has one scale)."""
+    return {key: n for n, key in enumerate(steps)}
 
 
 def tallies(index: TrackIndex, scale: Scale, kept: Kept) -> Tallies:
