@@ -18,7 +18,7 @@ from app.ladders.spec import CategorySpec, CompetencySpec, LevelSpec, Scale, Tra
 from app.levels import incremental
 from app.levels.incremental import Kept
 from app.levels.index import TrackIndex
-from app.levels.standing import Standing, evaluate
+from app.levels.standing import Standing
 from app.rubric.queries import NO_RATING, OwnedRubric, RatingRow
 from app.rubric.side import Side
 
@@ -123,9 +123,16 @@ class RubricPage:
 
     def standing_of(self, side: Side) -> Standing:
         """Where one side's ratings put the person, towards the rubric's target."""
-        if self.kept is not None:
-            return incremental.evaluate(self.index, self.scale, self.kept[side], self.target_key)
-        return evaluate(self.index, self.ratings(side), self.target_key)
+        # Counted from the rows when the page has no kept standings: the same standing,
+        # and counting then evaluating the counts is about twice as fast as from values.
+        kept = self.kept[side] if self.kept is not None else self.counted(side)
+        return incremental.evaluate(self.index, self.scale, kept, self.target_key)
+
+    def counted(self, side: Side) -> Kept:
+        """Count one side's rating rows as a kept standing would."""
+        keys = self.stored.competency_keys
+        steps = {keys[cid]: row.step(side) for cid, row in self.rows.items() if cid in keys}
+        return incremental.full(self.index, self.scale, steps)
 
     @cached_property
     def standing(self) -> Standing:
@@ -135,12 +142,11 @@ class RubricPage:
     @cached_property
     def other(self) -> Standing | None:
         """The other side's standing, when it has rated anything on this track."""
-        if self.kept is not None:
-            kept = self.kept[self.primary.other]
-            return self.standing_of(self.primary.other) if kept.rated else None
-        ratings = self.ratings(self.primary.other)
-        rated = any(key in self.index.places for key in ratings)
-        return evaluate(self.index, ratings, self.target_key) if rated else None
+        other = self.primary.other
+        kept = self.kept[other] if self.kept is not None else self.counted(other)
+        if not kept.rated:
+            return None
+        return incremental.evaluate(self.index, self.scale, kept, self.target_key)
 
     def set_row(self, competency_id: int, row: RatingRow) -> None:
         """Take a changed row in; standings are worked out again when next asked for."""
