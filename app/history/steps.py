@@ -44,10 +44,10 @@ class History:
 
 
 class Change(NamedTuple):
-    """One rating change as the replay needs it."""
+    """One rating change as the replay needs it (a result row of the same names will do)."""
 
     competency_id: int | None
-    after: dict | None
+    step: str | None  # the step it set
     created_at: datetime
 
 
@@ -72,7 +72,7 @@ def replay_by_day(stored: StoredLadder, index: TrackIndex, changes: Iterable[Cha
         # Only where a day ends counts: a competency changed five times moves once.
         ends = {}
         for change in by_day[day]:
-            step = (change.after or {}).get("step")
+            step = change.step
             ends[stored.competency_keys[change.competency_id]] = step if scale.has(step) else None
         for key, step in ends.items():
             incremental.apply(kept, index, key, steps.get(key), step)
@@ -108,12 +108,13 @@ def levels_over_time(
     """Replay the person's own ratings and draw their levels over time."""
     # Only the person's own changes, and only the columns the replay reads: a rubric's
     # history grows with every click, and this runs on every page view.
+    step = Event.after["step"].as_string().label("step")  # not the whole JSON, decoded
     changes = db.session.execute(
-        select(Event.competency_id, Event.after, Event.created_at)
+        select(Event.competency_id, step, Event.created_at)
         .where(Event.rubric_id == rubric_id, Event.kind == Kind.rating(Side.SELF).value)
         .order_by(Event.id)
     )
-    past = replay_by_day(stored, index, (Change(*row) for row in changes))
+    past = replay_by_day(stored, index, changes)
     today = utcnow().date()
     # At least a week wide, so a first day of ratings still draws a visible line.
     start = min(past.days[0] if past.days else today, today - timedelta(days=7))
