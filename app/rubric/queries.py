@@ -94,24 +94,33 @@ class PollState(NamedTuple):
 
 def poll_state(rubric_id: int, viewer_id: int, seen_after: datetime) -> PollState | None:
     """Return the owner, their manager, the newest event and who else is here, in one query."""
-    here = (
-        select(func.aggregate_strings(cast(Presence.user_id, String), "."))
-        .where(
-            Presence.rubric_id == rubric_id,
-            Presence.user_id != viewer_id,
-            Presence.seen_at > seen_after,
-        )
-        .scalar_subquery()
-    )
-    row = db.session.execute(
-        select(Rubric.user_id, User.manager_id, latest_id_query(rubric_id), here)
-        .join(User, Rubric.user_id == User.id)
-        .where(Rubric.id == rubric_id)
-    ).first()
+    params = {"rubric_id": rubric_id, "viewer_id": viewer_id, "seen_after": seen_after}
+    row = db.session.execute(_poll_query(), params).first()
     if row is None:
         return None
     ids = frozenset(int(uid) for uid in row[3].split(".")) if row[3] else frozenset()
     return PollState(row[0], row[1], row[2], ids)
+
+
+@functools.cache
+def _poll_query():
+    """Build the query of :func:`poll_state` once: a quiet poll is this query and nothing
+    else, and building it cost more than running it."""
+    rubric_id = bindparam("rubric_id")
+    here = (
+        select(func.aggregate_strings(cast(Presence.user_id, String), "."))
+        .where(
+            Presence.rubric_id == rubric_id,
+            Presence.user_id != bindparam("viewer_id"),
+            Presence.seen_at > bindparam("seen_after", type_=Presence.seen_at.type),
+        )
+        .scalar_subquery()
+    )
+    return (
+        select(Rubric.user_id, User.manager_id, latest_id_query(rubric_id), here)
+        .join(User, Rubric.user_id == User.id)
+        .where(Rubric.id == rubric_id)
+    )
 
 
 def load(rubric_id: int, *, for_update: bool = False) -> OwnedRubric | None:
