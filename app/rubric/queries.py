@@ -263,23 +263,28 @@ def ratings(rubric_id: int, notes_of: int | None = None) -> dict[int, RatingRow]
     With ``notes_of``, each row also counts that person's private notes (only they see
     them, so only they count them); adding a note writes the row, so every note has one.
     """
+    params = {"rubric_id": rubric_id, "notes_of": notes_of}
+    rows = db.session.execute(_ratings_query(notes_of is not None), params)
+    return {r[0]: RatingRow(*r[1:]) for r in rows}
+
+
+@functools.cache
+def _ratings_query(with_notes: bool):
+    """Build the query of :func:`ratings` once (with the notes count or without)."""
     columns = list(_ROW_COLUMNS)
-    if notes_of is not None:
+    if with_notes:
         columns.append(
             select(func.count())
             .where(
                 Evidence.rubric_id == Rating.rubric_id,
                 Evidence.competency_id == Rating.competency_id,
-                Evidence.author_id == notes_of,
+                Evidence.author_id == bindparam("notes_of"),
                 Evidence.private,
             )
             .correlate(Rating)
             .scalar_subquery()
         )
-    rows = db.session.execute(
-        select(Rating.competency_id, *columns).where(Rating.rubric_id == rubric_id)
-    )
-    return {r[0]: RatingRow(*r[1:]) for r in rows}
+    return select(Rating.competency_id, *columns).where(Rating.rubric_id == bindparam("rubric_id"))
 
 
 def ratings_of_rubrics(rubric_ids: list[int]) -> dict[int, dict[int, RatingRow]]:
