@@ -61,10 +61,25 @@ def rubric_or_404(rubric_id: int, *, for_update: bool = False) -> OwnedRubric:
     owned = queries.load(rubric_id, for_update=for_update)
     if owned is None or not can_see(current_user, owned.owner_id, owned.manager_id):
         abort(404)
-    if for_update and owned.ladder.archived:
+    if for_update:
+        refuse_if_archived(owned)
+    return owned
+
+
+def refuse_if_archived(owned: OwnedRubric) -> None:
+    """Answer 409 to a change on an archived ladder's rubric, saying why."""
+    if owned.ladder.archived:
         # An archived ladder's rubrics are kept as they are: readable, exportable, read-only.
         abort(409, f"The {owned.ladder.name} ladder is archived: its rubrics are read-only.")
-    return owned
+
+
+def click_or_404(rubric_id: int, competency_id: int) -> queries.Click:
+    """Lock a rubric the current user may see and read what a rating click needs, or 404."""
+    click = queries.load_click(rubric_id, competency_id, current_user.id)
+    if click is None or not can_see(current_user, click.owned.owner_id, click.owned.manager_id):
+        abort(404)
+    refuse_if_archived(click.owned)
+    return click
 
 
 def side_of(owned: OwnedRubric) -> Side | None:

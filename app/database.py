@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import functools
 import os
 from contextvars import ContextVar
+from dataclasses import dataclass
 
 from sqlalchemy import Engine, event
 from sqlalchemy.dialects import postgresql, sqlite
@@ -152,3 +154,97 @@ def insert_for(session, model):
     if session.get_bind().dialect.name == "postgresql":
         return postgresql.insert(model)
     return sqlite.insert(model)
+
+
+@dataclass(frozen=True)
+class Write:
+    """Rows to insert into one table; with ``keys``, rows whose keys exist are updated."""
+
+    model: type
+    rows: list[dict]
+    keys: tuple[str, ...] = ()
+
+
+def upsert(session, model, keys: tuple[str, ...], rows: list[dict]) -> None:
+    """Insert rows, or update their other columns where ``keys`` exist, in one statement."""
+    write(session, [Write(model, rows, keys)])
+
+
+def write(session, writes: list[Write]) -> None:
+    """Run inserts and upserts: one statement on PostgreSQL, one per table on SQLite.
+
+    SQLAlchemy cannot cache an ``on_conflict_do_update`` construct and compiles it anew
+    on every call, which costs a click more than its SQL does; this text is built once per
+    shape and says the same to SQLite and PostgreSQL. PostgreSQL runs several writes as
+    one statement (data-modifying WITH); SQLite sends each, several rows as executemany.
+    """
+    if session.get_bind().dialect.name == "postgresql" and len(writes) > 1:
+        shape = tuple(_shape(w, len(w.rows)) for w in writes)
+        params = {
+            f"w{i}r{r}_{name}": value
+            for i, w in enumerate(writes)
+            for r, row in enumerate(w.rows)
+            for name, value in row.items()
+        }
+        session.execute(_combined(shape), params)
+        return
+    for w in writes:
+        statement = _combined((_shape(w, 1),))
+        params = [{f"w0r0_{k}": v for k, v in row.items()} for row in w.rows]
+        session.execute(statement, params if len(params) > 1 else params[0])
+
+
+def _shape(w: Write, rows: int) -> tuple:
+    return (w.model.__table__, w.keys, tuple(w.rows[0]), rows)
+
+
+@functools.lru_cache(maxsize=64)
+def _combined(shape: tuple):
+    """Build the statement of :func:`write`: the last write is the statement, the others
+    come before it as WITH queries."""
+    from sqlalchemy import text
+
+    parts, params = [], []
+    for i, (table, keys, names, rows) in enumerate(shape):
+        sql, found = _dml(table, keys, names, rows, f"w{i}")
+        parts.append(sql)
+        params += found
+    *before, last = parts
+    sql = last
+    if before:
+        sql = "WITH " + ", ".join(f"w{i} AS ({p})" for i, p in enumerate(before)) + " " + last
+    return text(sql).bindparams(*params)
+
+
+def _dml(table, keys: tuple[str, ...], names: tuple[str, ...], rows: int, prefix: str):
+    """Return one INSERT (ON CONFLICT ... DO UPDATE with ``keys``) and its parameters."""
+    from sqlalchemy import bindparam
+
+    # Columns left out of the rows get their scalar default on insert (and keep theirs on
+    # update): a text statement does not apply them by itself.
+    defaults = {
+        c.name: c.default.arg
+        for c in table.columns
+        if c.name not in names and c.default is not None and c.default.is_scalar
+    }
+    inserted = (*names, *defaults)
+    params, values = [], []
+    for r in range(rows):
+        marks = []
+        for n in names:
+            params.append(bindparam(f"{prefix}r{r}_{n}", type_=table.c[n].type))
+            marks.append(f":{prefix}r{r}_{n}")
+        for n, v in defaults.items():
+            params.append(bindparam(f"{prefix}r{r}_{n}", value=v, type_=table.c[n].type))
+            marks.append(f":{prefix}r{r}_{n}")
+        values.append(f"({', '.join(marks)})")
+    columns = ", ".join(f'"{n}"' for n in inserted)
+    sql = f'INSERT INTO "{table.name}" ({columns}) VALUES {", ".join(values)}'  # noqa: S608 - the table's own names
+    if keys:
+        updates = [n for n in names if n not in keys]
+        action = ", ".join(f'"{n}" = excluded."{n}"' for n in updates)
+        conflict = ", ".join(f'"{k}"' for k in keys)
+        sql += f" ON CONFLICT ({conflict}) " + (
+            f"DO UPDATE SET {action}" if updates else "DO NOTHING"
+        )
+    return sql, params

@@ -28,6 +28,9 @@ def create_app(test_config: dict | None = None) -> Flask:
         configure_engine(db.engine)
     migrate.init_app(app, db, directory=os.path.join(ROOT, "migrations"))
     login_manager.init_app(app)
+    from app.auth import loader
+
+    loader.init_app(app)
     csrf.init_app(app)
     web.init_app(app)
 
@@ -58,6 +61,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from app.mail import cli as mail_cli
     from app.notifications.views import bp as notifications_bp
     from app.oneonone.views import bp as oneonone_bp
+    from app.rubric import cli as rubric_cli
     from app.rubric.views import bp as rubric_bp
     from app.share.views import bp as share_bp
     from app.suggestions.views import bp as suggestions_bp
@@ -90,4 +94,5 @@ def create_app(test_config: dict | None = None) -> Flask:
     backup_cli.init_app(app)
     mail_cli.init_app(app)
     sso_cli.init_app(app)
+    rubric_cli.init_app(app)
     return app

@@ -20,7 +20,18 @@ from datetime import UTC, datetime
 
 from sqlalchemy import text
 
-from bench import dataset, engine_bench, importing, load, paint, queries, report, scratch, server
+from bench import (
+    capacity,
+    dataset,
+    engine_bench,
+    importing,
+    load,
+    paint,
+    queries,
+    report,
+    scratch,
+    server,
+)
 from bench.dataset import OUT, BenchError
 
 SECONDS = float(os.environ.get("BENCH_SECONDS", "10"))  # per scenario, after a warm-up
@@ -109,10 +120,11 @@ def run(url: str, env: dict[str, str]) -> int:
                 written = dataset.event_count(app) - before
                 notes[-1] += f"; {written:,} of them changed a rating (one event each)"
         say(f"click to painted update in Chromium, {POLLERS} other open rubrics polling")
+        ladder_keys = [paint.load_ladder(app), data.ladder_key]
         painted = paint.measure(
             port,
             data.engineers[-1],
-            [paint.load_ladder(app), data.ladder_key],
+            ladder_keys,
             data.engineers[:-1] + data.managers,
             POLLERS,
         )
@@ -120,6 +132,15 @@ def run(url: str, env: dict[str, str]) -> int:
             notes.append(
                 f"paint: {painted.polls:,} polls by {painted.pollers} open rubrics meanwhile"
                 f", {painted.poll_errors} failed"
+            )
+        say("capacity: stepping up open rubrics polling every 2 s while one person rates")
+        held = measure_capacity(port, data, ladder_keys)
+        for step in held.steps:
+            notes.append(
+                f"capacity {step.pages:,} open rubrics: rating p99 {step.rating_p99_ms:.1f} ms"
+                f" over {step.ratings} ratings ({step.rating_errors} failed), "
+                f"{step.polls_per_second:,.0f} polls/s of {step.pages / 2:,.0f} wanted"
+                f" ({step.poll_errors} failed): {'held' if step.held else 'did not hold'}"
             )
 
     say("counting SQL per request in-process")
@@ -138,8 +159,10 @@ def run(url: str, env: dict[str, str]) -> int:
     imports = importing.measure(app)
 
     rows = report.http_rows(results, sql, TRIVIAL_PATH)
-    rows += report.sql_rows(sized) + report.engine_rows(engine_times) + report.import_rows(imports)
+    rows += report.sql_rows(sized) + [report.click_ratio_row(sized)]
+    rows += report.engine_rows(engine_times) + report.import_rows(imports)
     rows.append(report.paint_row(painted, f"no Chromium at {paint.CHROMIUM}"))
+    rows.append(report.capacity_row(held, "no step could be measured"))
     head = header(app, url, loadgen)
     notes += [n for n in [loadgen.note] if n]
     notes.append(f"whole run: {time.monotonic() - started:.0f} s")
@@ -155,6 +178,17 @@ def run(url: str, env: dict[str, str]) -> int:
 
         db.engine.dispose()
     return 0
+
+
+def measure_capacity(port: int, data: dataset.Dataset, ladder_keys: list[str]):
+    """Open every other person's rubrics (98 tabs), then step up copies of them polling.
+
+    The last engineer rates: nobody else has their rubric open, so the pages stay quiet.
+    """
+    rater = server.sign_in(port, data.engineers[-1])
+    others = data.engineers[:-1] + data.managers
+    tabs = paint.Pollers(port, others, POLLERS, ladder_keys).browsers
+    return capacity.measure(port, tabs, rater)
 
 
 def fresh_heartbeats(users: list[server.SignedIn]) -> float:

@@ -8,7 +8,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, s
 from flask_login import current_user, login_required, login_user, logout_user
 
 from app.audit import log as audit
-from app.auth import passwords, throttle
+from app.auth import loader, passwords, throttle
 from app.auth.forms import ChangePasswordForm, LoginForm, NewPasswordForm, SetupForm
 from app.auth.models import Invitation, Role, User, admin_exists, normalise_email
 from app.auth.sso import policy as sso_policy
@@ -26,10 +26,7 @@ def load_user(user_id: str) -> User | None:
     uid = id_value(uid)
     if uid is None or not version.isascii() or not version.isdigit():
         return None
-    user = db.session.get(User, uid)
-    if user is None or user.session_version != int(version) or not user.is_active:
-        return None
-    return user
+    return loader.load(uid, int(version))
 
 
 def safe_next(target: str | None) -> str:

@@ -12,6 +12,7 @@ from flask import Flask, current_app
 from flask.cli import with_appcontext
 from sqlalchemy.exc import DBAPIError
 
+from app.auth import loader
 from app.backup import BackupError, inuse, postgres, sqlite
 from app.backup.summary import describe, holds_data, row_counts, size
 from app.extensions import db
@@ -132,6 +133,8 @@ def restore_command(file: Path, force: bool, force_while_running: bool):
     except DBAPIError as error:
         fail(unreachable(error))
     db.engine.dispose()
+    # Servers still running keep copies of the users they loaded: the restored ones count.
+    loader.forget_everyone()
     with db.engine.connect() as conn:
         counts = row_counts(conn)
     click.echo(f"Restored {file}: {describe(counts)}.")

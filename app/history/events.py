@@ -90,18 +90,32 @@ def record(
     after=None,
 ) -> None:
     """Append an event to the rubric's history; the caller's commit writes it."""
-    kind = Kind(kind)  # an unknown kind is a bug: fail before anything is written
-    db.session.execute(
-        Event.__table__.insert().values(
-            rubric_id=rubric_id,
-            actor_id=actor_id,
-            kind=kind.value,
-            competency_id=competency_id,
-            before=before,
-            after=after,
-            created_at=utcnow(),
-        )
+    row = event_row(
+        rubric_id, actor_id, kind, competency_id=competency_id, before=before, after=after
     )
+    db.session.execute(Event.__table__.insert().values(**row))
+
+
+def event_row(
+    rubric_id: int,
+    actor_id: int | None,
+    kind: Kind,
+    *,
+    competency_id: int | None = None,
+    before=None,
+    after=None,
+) -> dict:
+    """Return the row of an event, for a caller that writes it with other rows at once."""
+    kind = Kind(kind)  # an unknown kind is a bug: fail before anything is written
+    return {
+        "rubric_id": rubric_id,
+        "actor_id": actor_id,
+        "kind": kind.value,
+        "competency_id": competency_id,
+        "before": before,
+        "after": after,
+        "created_at": utcnow(),
+    }
 
 
 def latest_id(rubric_id: int) -> int:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
+from typing import NamedTuple
 
 from markupsafe import Markup
 from sqlalchemy import select
@@ -12,11 +14,11 @@ from app.charts import svg
 from app.charts.svg import Series
 from app.clock import utcnow
 from app.extensions import db
-from app.history.events import Kind, kinds_in
+from app.history.events import Kind
 from app.history.models import Event
 from app.ladders.store import StoredLadder
+from app.levels import incremental
 from app.levels.index import TrackIndex
-from app.levels.standing import evaluate
 from app.rubric.side import Side
 
 
@@ -41,24 +43,41 @@ class History:
         ]
 
 
-def replay_by_day(
-    stored: StoredLadder, index: TrackIndex, events: list[Event], side: Side
-) -> History:
-    """Replay one side's ratings day by day and keep the days a level moved."""
-    kind = Kind.rating(side)
-    ratings: dict[str, float] = {}
-    by_day: dict[date, list[Event]] = {}
-    for e in events:
-        if e.kind == kind and e.competency_id in stored.competency_keys:
-            by_day.setdefault(e.created_at.date(), []).append(e)
+class Change(NamedTuple):
+    """One rating change as the replay needs it (a result row of the same names will do)."""
+
+    competency_id: int | None
+    step: str | None  # the step it set
+    created_at: datetime
+
+
+def replay_by_day(stored: StoredLadder, index: TrackIndex, changes: Iterable[Change]) -> History:
+    """Replay one side's rating changes (oldest first) day by day; keep the days a level moved.
+
+    The standing is kept by counts (app/levels/incremental) and changed by each rating,
+    so a long history costs one step per change and one evaluation per day, not a recount
+    of every competency each day.
+    """
+    by_day: dict[date, list[Change]] = {}
+    for change in changes:
+        if change.competency_id in stored.competency_keys:
+            by_day.setdefault(change.created_at.date(), []).append(change)
+    scale = stored.spec.scale
+    kept = incremental.full(index, scale, {})
+    steps: dict[str, str | None] = {}
     overall: list[tuple[date, int]] = []
     cats: dict[str, list[tuple[date, int]]] = {c.key: [] for c in index.categories}
     names = {c.key: c.name for c in index.categories}
     for day in sorted(by_day):
-        for e in by_day[day]:
-            key = stored.competency_keys[e.competency_id]
-            ratings[key] = stored.spec.scale.value((e.after or {}).get("step"))
-        standing = evaluate(index, ratings)
+        # Only where a day ends counts: a competency changed five times moves once.
+        ends = {}
+        for change in by_day[day]:
+            step = change.step
+            ends[stored.competency_keys[change.competency_id]] = step if scale.has(step) else None
+        for key, step in ends.items():
+            incremental.apply(kept, index, key, steps.get(key), step)
+            steps[key] = step
+        standing = incremental.evaluate(index, scale, kept)
         _keep(overall, day, index.rung(standing.level))
         for c in standing.categories:
             _keep(cats[c.key], day, index.rung(c.level))
@@ -87,12 +106,15 @@ def levels_over_time(
     rubric_id: int, stored: StoredLadder, index: TrackIndex, owner_name: str
 ) -> StepsChart:
     """Replay the person's own ratings and draw their levels over time."""
-    events = db.session.scalars(
-        select(Event)
-        .where(Event.rubric_id == rubric_id, Event.kind.in_(kinds_in("rating")))
+    # Only the person's own changes, and only the columns the replay reads: a rubric's
+    # history grows with every click, and this runs on every page view.
+    step = Event.after["step"].as_string().label("step")  # not the whole JSON, decoded
+    changes = db.session.execute(
+        select(Event.competency_id, step, Event.created_at)
+        .where(Event.rubric_id == rubric_id, Event.kind == Kind.rating(Side.SELF).value)
         .order_by(Event.id)
-    ).all()
-    past = replay_by_day(stored, index, list(events), Side.SELF)
+    )
+    past = replay_by_day(stored, index, changes)
     today = utcnow().date()
     # At least a week wide, so a first day of ratings still draws a visible line.
     start = min(past.days[0] if past.days else today, today - timedelta(days=7))

@@ -88,7 +88,7 @@ def gaps_for(
     for ci, category in enumerate(index.categories):
         needed = 0
         items: list[GapItem] = []
-        for li in _gap_cells(index, tallies, ci, goal, reached):
+        for li in gap_cells(index, tallies, ci, goal, reached):
             missing = [
                 c
                 for c in index.cells[li][ci]
@@ -102,7 +102,7 @@ def gaps_for(
     return Gaps(target.key, target.name, reached, tuple(found), total)
 
 
-def _gap_cells(index: TrackIndex, tallies: Tallies, ci: int, goal: int, reached: bool) -> list[int]:
+def gap_cells(index: TrackIndex, tallies: Tallies, ci: int, goal: int, reached: bool) -> list[int]:
     """Return the level positions whose cells of category ``ci`` hold the gaps."""
     if index.rule.type != "points":
         return list(range(goal + 1))

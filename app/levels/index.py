@@ -7,6 +7,7 @@ level, -1 for no level. A chart's *rung* is the position plus one, so 0 means no
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 from app.ladders.spec import CategorySpec, CompetencySpec, LadderSpec, LevelRule, LevelSpec
 from app.levels import rules
@@ -25,6 +26,33 @@ class TrackIndex:
     levels: tuple[LevelSpec, ...]  # in track order, lowest first
     categories: tuple[CategorySpec, ...]  # those with competencies in the track, ladder order
     cells: Cells  # cells[level position][category position], competencies in ladder order
+
+    @cached_property
+    def places(self) -> dict[str, tuple[int, int, int]]:
+        """Where each competency sits: (level position, category position, place in cell)."""
+        return {
+            c.key: (li, ci, i)
+            for li, row in enumerate(self.cells)
+            for ci, cell in enumerate(row)
+            for i, c in enumerate(cell)
+        }
+
+    @cached_property
+    def cell_weights(self) -> tuple[tuple[float, ...], ...]:
+        """The summed weight of each cell, added in ladder order as a tally does."""
+        return tuple(
+            tuple(sum((rules.weight(c) for c in cell), 0.0) for cell in row) for row in self.cells
+        )
+
+    @cached_property
+    def uniform_weights(self) -> tuple[tuple[float | None, ...], ...]:
+        """The one weight all competencies of a cell share, None where they differ."""
+
+        def shared(cell) -> float | None:
+            found = {rules.weight(c) for c in cell}
+            return found.pop() if len(found) == 1 else None
+
+        return tuple(tuple(shared(cell) for cell in row) for row in self.cells)
 
     def position(self, level_key: str | None) -> int:
         """Return the position of a level in the track, -1 for none or another track's."""

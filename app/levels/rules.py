@@ -28,7 +28,11 @@ def weight(competency: CompetencySpec) -> float:
 
 def rating(ratings: Mapping[str, float], key: str) -> float:
     """Return the rating of ``key`` clamped to 0..1; missing or NaN is 0."""
-    value = ratings.get(key, 0.0)
+    return clamp(ratings.get(key, 0.0))
+
+
+def clamp(value: float) -> float:
+    """Return a rating value clamped to 0..1; NaN is 0."""
     # ``not value > 0`` also catches NaN, which would poison every sum it touches.
     if not value > 0:
         return 0.0
@@ -117,7 +121,7 @@ def cell_met(rule: LevelRule, t: CellTally) -> bool:
         return t.complete
     if t.weight <= 0:
         return True
-    return t.done_weight >= _threshold(rule) * t.weight - EPSILON
+    return t.done_weight >= threshold_of(rule) * t.weight - EPSILON
 
 
 def extra_needed(rule: LevelRule, t: CellTally, missing: Iterable[float]) -> int:
@@ -131,7 +135,7 @@ def extra_needed(rule: LevelRule, t: CellTally, missing: Iterable[float]) -> int
         return t.count - t.done
     if t.weight <= 0:
         return 0
-    goal = _threshold(rule) * t.weight - EPSILON
+    goal = threshold_of(rule) * t.weight - EPSILON
     have = t.done_weight
     needed = 0
     for w in sorted(missing, reverse=True):
@@ -210,6 +214,6 @@ def _q(text: str) -> str:
     return repr(text if len(text) <= 50 else text[:49] + "…")
 
 
-def _threshold(rule: LevelRule) -> float:
+def threshold_of(rule: LevelRule) -> float:
     """Return the threshold of a rule that validate() accepted."""
     return rule.threshold or 0.0

@@ -24,13 +24,16 @@ Decisions a reader needs to know:
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from app.levels import rules
 from app.levels.gaps import Gaps, gaps_for
 from app.levels.index import TrackIndex
 from app.levels.rules import Tallies
+
+# What is missing to the level at position ``goal``, given the level and points reached.
+GapsOf = Callable[[int, int, "int | None"], Gaps]
 
 
 @dataclass(frozen=True)
@@ -79,6 +82,21 @@ def evaluate(
 ) -> Standing:
     """Work out the level, category levels, progress and gaps of one person."""
     tallies = _tally(index, ratings)
+
+    def gaps(goal: int, level: int, points: int | None) -> Gaps:
+        return gaps_for(index, ratings, tallies, goal, level, points)
+
+    return from_tallies(index, tallies, gaps, target)
+
+
+def from_tallies(
+    index: TrackIndex, tallies: Tallies, gaps: GapsOf, target: str | None = None
+) -> Standing:
+    """Work out a standing from cell tallies; ``gaps`` lists what is missing to a goal.
+
+    The tallies may come from the ratings (:func:`evaluate`) or from a standing kept up to
+    date click by click (:mod:`app.levels.incremental`): the arithmetic is the same.
+    """
     reached = _category_reached(index, tallies)
     pos, points = _overall(index, reached)
     nxt = _next_level(index, pos)
@@ -89,7 +107,7 @@ def evaluate(
     approaching = nxt >= 0 and _approaching(index, tallies, pos, nxt, points)
     chosen = index.position(target)
     goal = chosen if chosen > pos else nxt
-    gaps = gaps_for(index, ratings, tallies, max(goal, pos), pos, points)
+    found = gaps(max(goal, pos), pos, points)
     label = index.name_at(pos) or "No level yet"
     if approaching:
         label += f", approaching {index.name_at(nxt)}"
@@ -104,7 +122,7 @@ def evaluate(
         points=points,
         points_to_next=points_to_next,
         target=index.key_at(goal),
-        gaps=gaps,
+        gaps=found,
     )
 
 

@@ -10,10 +10,12 @@ from dataclasses import dataclass
 
 from app.clock import utcnow
 from app.extensions import db
-from app.history.events import Kind, record
+from app.history.events import Kind, event_row, record
+from app.levels import incremental
 from app.levels.standing import Standing
-from app.rubric import queries
-from app.rubric.page import FOCUS_LIMIT, RubricPage
+from app.rubric import queries, standings
+from app.rubric.models import Rating
+from app.rubric.page import FOCUS_LIMIT, RubricPage, build
 
 
 @dataclass(frozen=True)
@@ -49,8 +51,8 @@ def set_rating(
     before = page.standing if crossed and compare else None
     if step != before_step:
         now = utcnow()
-        queries.upsert_step(page.rubric.id, competency_id, side, step, actor_id, now)
-        record(
+        keep_standing(page, competency_id, before_step, step)
+        event = event_row(
             page.rubric.id,
             actor_id,
             Kind.rating(side),
@@ -58,9 +60,30 @@ def set_rating(
             before={"step": before_step},
             after={"step": step},
         )
+        queries.write_click(
+            page.rubric.id, competency_id, side, step, actor_id, now, event, standings.changed(page)
+        )
         db.session.commit()
         page.set_row(competency_id, old.with_step(side, step, actor_id, now))
+    elif page.kept_changed:
+        standings.save(page)  # counted again though nothing changed: keep the count
+        db.session.commit()
     return RatingChange(before_step, step, before, page.standing)
+
+
+def keep_standing(page: RubricPage, competency_id: int, before: str | None, step: str) -> None:
+    """Change the side's kept standing by this one rating, in the click's transaction.
+
+    A page without kept standings (or one whose count disagrees with the row just read:
+    something wrote ratings behind its back) counts both sides again first.
+    """
+    key = page.stored.competency_keys[competency_id]
+    if page.kept is None:
+        standings.recount(page)
+    if not incremental.apply(page.kept[page.primary], page.index, key, before, step):
+        standings.recount(page)
+        incremental.apply(page.kept[page.primary], page.index, key, before, step)
+    page.kept_changed.add(page.primary)
 
 
 def set_focus(page: RubricPage, competency_id: int, wanted: bool, actor_id: int) -> str | None:
@@ -95,6 +118,10 @@ def set_track(owned: queries.OwnedRubric, track: str, target: str | None, actor_
         return False
     rubric.track_key, rubric.target_key = track, target
     record(rubric.id, actor_id, Kind.SETTINGS, before=before, after=after)
+    # Another track has other cells: count the standings for it now, in this transaction.
+    found = build(owned, None, {})
+    standings.recount(found)
+    standings.save(found)
     db.session.commit()
     return True
 
@@ -110,7 +137,10 @@ def confirm_rating(page: RubricPage, competency_id: int, actor_id: int) -> bool:
     if step is None:
         return False
     now = utcnow()
-    queries.upsert_step(page.rubric.id, competency_id, side, step, actor_id, now)
+    _, by_column, at_column = Rating.side_columns(side)
+    queries.upsert_rating(
+        page.rubric.id, competency_id, **{by_column.key: actor_id, at_column.key: now}
+    )
     record(
         page.rubric.id,
         actor_id,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.auth.models import User
@@ -95,3 +95,22 @@ class SavedFilter(db.Model):
     text: Mapped[str] = mapped_column(String(FILTER_TEXT), default="")
     show: Mapped[str] = mapped_column(String(200), default="")  # kinds, comma-separated
     saved_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class KeptStanding(db.Model):
+    """One side's standing on a rubric, kept up to date by each rating (app/levels/incremental).
+
+    One row per rubric and side, its counts as JSON: a click reads and writes one row
+    whatever the shape of the ladder, at about a byte per competency. Valid only for the
+    ladder version and track it names; anything else is recomputed from the ratings.
+    """
+
+    __tablename__ = "standings"
+
+    rubric_id: Mapped[int] = mapped_column(
+        ForeignKey("rubrics.id", ondelete="CASCADE"), primary_key=True
+    )
+    side: Mapped[str] = mapped_column(String(10), primary_key=True)
+    ladder_version: Mapped[int]
+    track_key: Mapped[str] = mapped_column(String(100))
+    data: Mapped[dict] = mapped_column(JSON)

@@ -5,22 +5,25 @@ A click can afford few queries, so each function here is one statement.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import datetime
 from typing import NamedTuple
 
-from sqlalchemy import String, cast, func, select
+from sqlalchemy import String, and_, bindparam, cast, func, select
 from sqlalchemy.orm import aliased
 
 from app.auth.models import User
 from app.clock import utcnow
-from app.database import insert_for, write_intent
+from app.database import Write, insert_for, upsert, write_intent
+from app.database import write as db_write
 from app.evidence.models import Evidence
 from app.extensions import db
 from app.history.events import latest_id_query
+from app.history.models import Event
 from app.ladders import store
 from app.ladders.models import Ladder, LadderVersion
-from app.rubric.models import Presence, Rating, Rubric
+from app.rubric.models import KeptStanding, Presence, Rating, Rubric
 from app.rubric.side import Side
 
 
@@ -84,6 +87,7 @@ NO_RATING = RatingRow(None, None, 0, False)
 # Built once: constructing an alias per call costs SQLAlchemy a fresh compile each time.
 _Manager = aliased(User)
 _OwnRubrics = aliased(Rubric)
+_KEPT = {side: aliased(KeptStanding, name=f"kept_{side.value}") for side in Side}
 
 
 class PollState(NamedTuple):
@@ -97,24 +101,33 @@ class PollState(NamedTuple):
 
 def poll_state(rubric_id: int, viewer_id: int, seen_after: datetime) -> PollState | None:
     """Return the owner, their manager, the newest event and who else is here, in one query."""
-    here = (
-        select(func.aggregate_strings(cast(Presence.user_id, String), "."))
-        .where(
-            Presence.rubric_id == rubric_id,
-            Presence.user_id != viewer_id,
-            Presence.seen_at > seen_after,
-        )
-        .scalar_subquery()
-    )
-    row = db.session.execute(
-        select(Rubric.user_id, User.manager_id, latest_id_query(rubric_id), here)
-        .join(User, Rubric.user_id == User.id)
-        .where(Rubric.id == rubric_id)
-    ).first()
+    params = {"rubric_id": rubric_id, "viewer_id": viewer_id, "seen_after": seen_after}
+    row = db.session.execute(_poll_query(), params).first()
     if row is None:
         return None
     ids = frozenset(int(uid) for uid in row[3].split(".")) if row[3] else frozenset()
     return PollState(row[0], row[1], row[2], ids)
+
+
+@functools.cache
+def _poll_query():
+    """Build the query of :func:`poll_state` once: a quiet poll is this query and nothing
+    else, and building it cost more than running it."""
+    rubric_id = bindparam("rubric_id")
+    here = (
+        select(func.aggregate_strings(cast(Presence.user_id, String), "."))
+        .where(
+            Presence.rubric_id == rubric_id,
+            Presence.user_id != bindparam("viewer_id"),
+            Presence.seen_at > bindparam("seen_after", type_=Presence.seen_at.type),
+        )
+        .scalar_subquery()
+    )
+    return (
+        select(Rubric.user_id, User.manager_id, latest_id_query(rubric_id), here)
+        .join(User, Rubric.user_id == User.id)
+        .where(Rubric.id == rubric_id)
+    )
 
 
 def load(rubric_id: int, *, for_update: bool = False) -> OwnedRubric | None:
@@ -123,6 +136,13 @@ def load(rubric_id: int, *, for_update: bool = False) -> OwnedRubric | None:
     ``for_update`` locks the rubric row on PostgreSQL so concurrent changes to one rubric
     take turns and each sees the other's result; SQLite's BEGIN IMMEDIATE already does.
     """
+    row = db.session.execute(_load_query(for_update), {"rubric_id": rubric_id}).first()
+    return OwnedRubric(*row) if row else None
+
+
+@functools.cache
+def _load_query(for_update: bool):
+    """Build the query of :func:`load` once: every page and poll with news runs it."""
     others = (
         select(func.count())
         .where(_OwnRubrics.user_id == Rubric.user_id)
@@ -140,12 +160,109 @@ def load(rubric_id: int, *, for_update: bool = False) -> OwnedRubric | None:
         .join(Ladder, Rubric.ladder_id == Ladder.id)
         .join(User, Rubric.user_id == User.id)
         .outerjoin(_Manager, User.manager_id == _Manager.id)
-        .where(Rubric.id == rubric_id)
+        .where(Rubric.id == bindparam("rubric_id"))
     )
-    if for_update:
-        query = query.with_for_update(of=Rubric)
-    row = db.session.execute(query).first()
-    return OwnedRubric(*row) if row else None
+    return query.with_for_update(of=Rubric) if for_update else query
+
+
+class StoredStanding(NamedTuple):
+    """A side's kept standing as stored: valid for one ladder version and track."""
+
+    ladder_version: int
+    track_key: str
+    data: dict
+
+
+@dataclass
+class Click:
+    """What a rating click reads: the rubric, the one rating row and both kept standings."""
+
+    owned: OwnedRubric
+    row: RatingRow
+    kept: dict[Side, StoredStanding]  # only the sides that have one stored
+
+
+def load_click(rubric_id: int, competency_id: int, viewer_id: int) -> Click | None:
+    """Lock a rubric and read what a click on one competency needs, in a single query.
+
+    Never every rating row: the kept standings say what the rest adds up to.
+    """
+    if db.session.get_bind().dialect.name == "postgresql":
+        # Lock first, then read: a statement that waits for a row lock reads the other
+        # tables as they were when it started, which would miss the click it waited for.
+        # (SQLite's BEGIN IMMEDIATE took the write lock before anything was read.)
+        db.session.execute(_LOCK, {"rubric_id": rubric_id})
+    params = {"rubric_id": rubric_id, "competency_id": competency_id, "viewer_id": viewer_id}
+    found = db.session.execute(_click_query(), params).first()
+    if found is None:
+        return None
+    owned = OwnedRubric(*found[:5])
+    at = 6 + len(_ROW_COLUMNS)
+    row = RatingRow(*found[6:at], notes=found[at]) if found[5] is not None else NO_RATING
+    kept = {}
+    for n, side in enumerate(_KEPT):
+        version, track, data = found[at + 1 + 3 * n : at + 4 + 3 * n]
+        if version is not None:
+            kept[side] = StoredStanding(version, track, data)
+    return Click(owned, row, kept)
+
+
+_LOCK = select(Rubric.id).where(Rubric.id == bindparam("rubric_id")).with_for_update()
+
+
+@functools.cache
+def _click_query():
+    """Build the query of :func:`load_click` once: building it costs more than running it."""
+    competency_id = bindparam("competency_id")
+    notes = (
+        select(func.count())
+        .where(
+            Evidence.rubric_id == Rubric.id,
+            Evidence.competency_id == competency_id,
+            Evidence.author_id == bindparam("viewer_id"),
+            Evidence.private,
+        )
+        .correlate(Rubric)
+        .scalar_subquery()
+    )
+    kept_columns = [
+        column
+        for kept in _KEPT.values()
+        for column in (kept.ladder_version, kept.track_key, kept.data)
+    ]
+    query = (
+        select(
+            Rubric,
+            Ladder,
+            User.manager_id,
+            User.name,
+            _Manager.name,
+            Rating.id,
+            *_ROW_COLUMNS,
+            notes,
+            *kept_columns,
+        )
+        .join(Ladder, Rubric.ladder_id == Ladder.id)
+        .join(User, Rubric.user_id == User.id)
+        .outerjoin(_Manager, User.manager_id == _Manager.id)
+        .outerjoin(
+            Rating, and_(Rating.rubric_id == Rubric.id, Rating.competency_id == competency_id)
+        )
+        .where(Rubric.id == bindparam("rubric_id"))
+    )
+    for side, kept in _KEPT.items():
+        query = query.outerjoin(kept, and_(kept.rubric_id == Rubric.id, kept.side == side.value))
+    return query
+
+
+def save_standings(rubric_id: int, kept: dict[Side, StoredStanding]) -> None:
+    """Write the kept standings of one or both sides in a single statement."""
+    db_write(db.session, [_standings_write(rubric_id, kept)])
+
+
+def _standings_write(rubric_id: int, kept: dict[Side, StoredStanding]) -> Write:
+    rows = [{"rubric_id": rubric_id, "side": side.value, **k._asdict()} for side, k in kept.items()]
+    return Write(KeptStanding, rows, ("rubric_id", "side"))
 
 
 _ROW_COLUMNS = (
@@ -165,23 +282,28 @@ def ratings(rubric_id: int, notes_of: int | None = None) -> dict[int, RatingRow]
     With ``notes_of``, each row also counts that person's private notes (only they see
     them, so only they count them); adding a note writes the row, so every note has one.
     """
+    params = {"rubric_id": rubric_id, "notes_of": notes_of}
+    rows = db.session.execute(_ratings_query(notes_of is not None), params)
+    return {r[0]: RatingRow(*r[1:]) for r in rows}
+
+
+@functools.cache
+def _ratings_query(with_notes: bool):
+    """Build the query of :func:`ratings` once (with the notes count or without)."""
     columns = list(_ROW_COLUMNS)
-    if notes_of is not None:
+    if with_notes:
         columns.append(
             select(func.count())
             .where(
                 Evidence.rubric_id == Rating.rubric_id,
                 Evidence.competency_id == Rating.competency_id,
-                Evidence.author_id == notes_of,
+                Evidence.author_id == bindparam("notes_of"),
                 Evidence.private,
             )
             .correlate(Rating)
             .scalar_subquery()
         )
-    rows = db.session.execute(
-        select(Rating.competency_id, *columns).where(Rating.rubric_id == rubric_id)
-    )
-    return {r[0]: RatingRow(*r[1:]) for r in rows}
+    return select(Rating.competency_id, *columns).where(Rating.rubric_id == bindparam("rubric_id"))
 
 
 def ratings_of_rubrics(rubric_ids: list[int]) -> dict[int, dict[int, RatingRow]]:
@@ -199,25 +321,37 @@ def ratings_of_rubrics(rubric_ids: list[int]) -> dict[int, dict[int, RatingRow]]
 
 def upsert_rating(rubric_id: int, competency_id: int, **values) -> None:
     """Insert or update one rating row in a single statement."""
-    statement = insert_for(db.session, Rating).values(
-        rubric_id=rubric_id, competency_id=competency_id, **values
-    )
-    statement = statement.on_conflict_do_update(
-        index_elements=[Rating.rubric_id, Rating.competency_id], set_=values
-    )
-    db.session.execute(statement)
+    row = {"rubric_id": rubric_id, "competency_id": competency_id, **values}
+    upsert(db.session, Rating, ("rubric_id", "competency_id"), [row])
 
 
-def upsert_step(
-    rubric_id: int, competency_id: int, side: Side, step: str, actor_id: int, at: datetime
+def write_click(
+    rubric_id: int,
+    competency_id: int,
+    side: Side,
+    step: str,
+    actor_id: int,
+    at: datetime,
+    event: dict,
+    kept: dict[Side, StoredStanding],
 ) -> None:
-    """Write one side's step, who set it and when."""
+    """Write a click: the step, its event and the kept standings (one statement on PostgreSQL)."""
+    writes = [
+        Write(Event, [event]),
+        _step_write(rubric_id, competency_id, side, step, actor_id, at),
+    ]
+    if kept:
+        writes.insert(0, _standings_write(rubric_id, kept))
+    db_write(db.session, writes)
+
+
+def _step_write(
+    rubric_id: int, competency_id: int, side: Side, step: str, actor_id: int, at: datetime
+) -> Write:
     step_column, by_column, at_column = Rating.side_columns(side)
-    upsert_rating(
-        rubric_id,
-        competency_id,
-        **{step_column.key: step, by_column.key: actor_id, at_column.key: at},
-    )
+    row = {"rubric_id": rubric_id, "competency_id": competency_id}
+    row |= {step_column.key: step, by_column.key: actor_id, at_column.key: at}
+    return Write(Rating, [row], ("rubric_id", "competency_id"))
 
 
 def rubric_for(user: User, ladder: Ladder) -> Rubric:

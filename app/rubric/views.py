@@ -6,7 +6,14 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from flask_login import current_user, login_required
 from jinja2_fragments.flask import render_block, render_blocks
 
-from app.access import can_see, person_or_404, rubric_or_404, side_of, side_or_404
+from app.access import (
+    can_see,
+    click_or_404,
+    person_or_404,
+    rubric_or_404,
+    side_of,
+    side_or_404,
+)
 from app.database import write_intent
 from app.extensions import db
 from app.history import events as history
@@ -14,7 +21,7 @@ from app.history.events import Kind
 from app.history.steps import levels_over_time
 from app.ladders import store
 from app.oneonone import panel as oneonone_panel
-from app.rubric import changes, choice, filters, live, news, page, queries
+from app.rubric import changes, choice, filters, live, news, page, queries, standings
 from app.rubric.forms import FilterForm, SettingsForm
 from app.rubric.render import TEMPLATE, context
 from app.rubric.side import Side
@@ -188,10 +195,12 @@ def ladder(rubric_id: int):
 @login_required
 def rate(rubric_id: int, competency_id: int):
     """Set one rating; htmx gets the competency, badge, category and gaps back at once."""
-    owned = rubric_or_404(rubric_id, for_update=True)
-    side = side_or_404(owned)
-    found = page.build(owned, side, queries.ratings(rubric_id, notes_of=current_user.id))
+    click = click_or_404(rubric_id, competency_id)
+    side = side_or_404(click.owned)
+    # One rating row and the kept standings: the rest of the rubric is not read.
+    found = page.build(click.owned, side, {competency_id: click.row})
     competency_or_404(found.stored, competency_id)
+    standings.attach(found, click.kept)
     # "Take this rating" sends its value as "take", beside the checked radio's "step".
     step = request.form.get("take") or request.form.get("step", "")
     if not found.scale.has(step):

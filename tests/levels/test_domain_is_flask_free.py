@@ -15,6 +15,7 @@ import pytest
         "app.levels.rules",
         "app.levels.gaps",
         "app.levels.standing",
+        "app.levels.incremental",
         "app.ladders.spec",
         "app.ladders.formats",
     ],

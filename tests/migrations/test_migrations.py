@@ -375,6 +375,18 @@ SAMPLE: list[tuple[str, str, dict]] = [
         },
     ),
     (
+        "standings",
+        "standing",
+        # From an older ladder version: the app counts it again rather than trusting it.
+        {
+            "rubric_id": Ref("rubric"),
+            "side": "self",
+            "ladder_version": 0,
+            "track_key": "ic",
+            "data": {"steps": [], "cells": []},
+        },
+    ),
+    (
         "meetings",
         "meeting",
         {
