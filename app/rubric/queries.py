@@ -36,6 +36,7 @@ class OwnedRubric:
     manager_id: int | None  # the owner's manager now
     owner_name: str
     manager_name: str | None
+    latest: int = 0  # the newest event id: the rubric's version (only from load())
 
     @property
     def id(self) -> int:
@@ -136,12 +137,15 @@ def load(rubric_id: int, *, for_update: bool = False) -> OwnedRubric | None:
 @functools.cache
 def _load_query(for_update: bool):
     """Build the query of :func:`load` once: every page and poll with news runs it."""
+    rubric_id = bindparam("rubric_id")
+    # The version comes along: the page and the polls need it, and it is one index lookup.
     query = (
         select(Rubric, Ladder, User.manager_id, User.name, _Manager.name)
+        .add_columns(latest_id_query(rubric_id))
         .join(Ladder, Rubric.ladder_id == Ladder.id)
         .join(User, Rubric.user_id == User.id)
         .outerjoin(_Manager, User.manager_id == _Manager.id)
-        .where(Rubric.id == bindparam("rubric_id"))
+        .where(Rubric.id == rubric_id)
     )
     return query.with_for_update(of=Rubric) if for_update else query
 

@@ -71,7 +71,7 @@ def whole_page(owned: queries.OwnedRubric, settings: SettingsForm | None = None,
         owned,
         side_of(owned),
         queries.ratings(rubric_id, notes_of=current_user.id),
-        since=history.latest_id(rubric_id),
+        since=owned.latest,
         here=live.viewers(rubric_id, current_user.id),
     )
     only = request.args.get("only")
