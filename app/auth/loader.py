@@ -21,7 +21,7 @@ import os
 import secrets
 import time
 
-from flask import Flask, current_app
+from flask import Flask, current_app, request
 from sqlalchemy import event, inspect
 from sqlalchemy.orm import ORMExecuteState, Session, make_transient_to_detached
 
@@ -32,6 +32,7 @@ MAX_AGE = 60.0  # seconds
 _CHANGED = "rungs.users_changed"
 _EXTENSION = "rungs.user_cache"
 _MANAGER = inspect(User).class_manager
+_READS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 class UserCache:
@@ -99,16 +100,31 @@ def _values(user: User) -> dict:
 
 
 def _attached(values: dict) -> User:
-    """Put a copy into this request's session as if loaded, without a query."""
+    """Return a copy of the user as if loaded, without a query.
+
+    A request that may write gets it in its session, so changes to it are saved and its
+    relationships load. A GET changes nothing (a rule of the house), so it gets the copy
+    detached: opening a session for it would cost a request that needs no database more
+    than all the rest of its work. Its columns read as usual; its relationships raise
+    DetachedInstanceError, loudly, should a GET ever ask for them.
+    """
+    if request.method in _READS:
+        return _copy(values)
     user = db.session.identity_map.get((User, (values["id"],), None))
     if user is not None:
         return user
+    user = _copy(values)
+    db.session.add(user)
+    return user
+
+
+def _copy(values: dict) -> User:
     # Filled in like a loaded row (not through the constructor and its attribute events):
-    # half the cost, and the values count as the committed state.
+    # half the cost, and the values count as the committed state; with its identity set,
+    # a session it is added to updates the row rather than inserting another.
     user = _MANAGER.new_instance()
     user.__dict__.update(values)
     make_transient_to_detached(user)
-    db.session.add(user)
     return user
 
 

@@ -38,6 +38,7 @@ class OwnedRubric:
     manager_name: str | None
     rubric_count: int = 1  # how many rubrics the owner has: more than one shows a switcher
     ladder_version: int | None = None  # the ladder's latest kept version, None: only the live
+    latest: int = 0  # the newest event id: the rubric's version (only from load())
 
     @property
     def id(self) -> int:
@@ -143,6 +144,7 @@ def load(rubric_id: int, *, for_update: bool = False) -> OwnedRubric | None:
 @functools.cache
 def _load_query(for_update: bool):
     """Build the query of :func:`load` once: every page and poll with news runs it."""
+    rubric_id = bindparam("rubric_id")
     others = (
         select(func.count())
         .where(_OwnRubrics.user_id == Rubric.user_id)
@@ -155,12 +157,14 @@ def _load_query(for_update: bool):
         .correlate(Rubric)
         .scalar_subquery()
     )
+    # The rubric's version (newest event) comes along: the page and the polls need it.
     query = (
         select(Rubric, Ladder, User.manager_id, User.name, _Manager.name, others, version)
+        .add_columns(latest_id_query(rubric_id))
         .join(Ladder, Rubric.ladder_id == Ladder.id)
         .join(User, Rubric.user_id == User.id)
         .outerjoin(_Manager, User.manager_id == _Manager.id)
-        .where(Rubric.id == bindparam("rubric_id"))
+        .where(Rubric.id == rubric_id)
     )
     return query.with_for_update(of=Rubric) if for_update else query
 

@@ -81,7 +81,7 @@ def whole_page(owned: queries.OwnedRubric, settings: SettingsForm | None = None,
         owned,
         side_of(owned),
         queries.ratings(rubric_id, notes_of=current_user.id),
-        since=history.latest_id(rubric_id),
+        since=owned.latest,
         here=live.viewers(rubric_id, current_user.id),
     )
     # An address that names a filter shows it; a plain one opens as the viewer left it.
