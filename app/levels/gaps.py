@@ -80,10 +80,7 @@ def gaps_for(
         return NO_GAPS
     rule = index.rule
     target = index.levels[goal]
-    if points is not None:
-        reached = rule.level_points.get(target.key, points + 1) <= points
-    else:
-        reached = goal <= level
+    reached = goal_reached(index, goal, level, points)
     found = []
     for ci, category in enumerate(index.categories):
         needed = 0
@@ -100,6 +97,13 @@ def gaps_for(
             found.append(CategoryGaps(category.key, category.name, needed, tuple(items)))
     total = sum(c.needed for c in found)
     return Gaps(target.key, target.name, reached, tuple(found), total)
+
+
+def goal_reached(index: TrackIndex, goal: int, level: int, points: int | None) -> bool:
+    """Tell whether the level at position ``goal`` is reached: by points, or by position."""
+    if points is not None:
+        return index.rule.level_points.get(index.levels[goal].key, points + 1) <= points
+    return goal <= level
 
 
 def gap_cells(index: TrackIndex, tallies: Tallies, ci: int, goal: int, reached: bool) -> list[int]:

@@ -29,7 +29,7 @@ from dataclasses import dataclass
 
 from app.ladders.spec import EXCLUDED, Scale
 from app.levels import rules
-from app.levels.gaps import NO_GAPS, CategoryGaps, GapItem, Gaps, gap_cells
+from app.levels.gaps import NO_GAPS, CategoryGaps, GapItem, Gaps, gap_cells, goal_reached
 from app.levels.index import TrackIndex
 from app.levels.rules import CellTally, Tallies
 from app.levels.standing import Standing, from_tallies
@@ -199,12 +199,8 @@ def _gaps(
     """Return the gaps to ``goal`` from the counts; their items are listed when read."""
     if goal < 0:
         return NO_GAPS
-    rule = index.rule
     target = index.levels[goal]
-    if points is not None:
-        reached = rule.level_points.get(target.key, points + 1) <= points
-    else:
-        reached = goal <= level
+    reached = goal_reached(index, goal, level, points)
     found = []
     for ci, category in enumerate(index.categories):
         cells = gap_cells(index, counted, ci, goal, reached)
