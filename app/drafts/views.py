@@ -24,7 +24,6 @@ from app.drafts.forms import (
 )
 from app.extensions import db
 from app.ladders import browse, formats, manage, versions
-from app.ladders.formats.slug import competency_key, unique
 from app.ladders.manage import LadderChangeRefused
 from app.ladders.models import Ladder
 from app.ladders.spec import CompetencySpec, LadderSpec
@@ -151,7 +150,7 @@ def render_draft(ladder: Ladder, status: int = 200, **forms) -> tuple[str, int]:
             ladder=ladder,
             spec=spec,
             draft=versions.draft(ladder),
-            comparison=versions.changes_in_draft(ladder),
+            comparison=versions.changes_in_draft(ladder, spec),
             **forms,
         ),
         status,
@@ -176,8 +175,8 @@ def save(ladder: Ladder, spec: LadderSpec, credit: str = "") -> list[str]:
     return []
 
 
-def competency_of(spec: LadderSpec, competency_key_: str) -> CompetencySpec:
-    found = next((c for c in spec.competencies if c.key == competency_key_), None)
+def competency_of(spec: LadderSpec, ckey: str) -> CompetencySpec:
+    found = next((c for c in spec.competencies if c.key == ckey), None)
     if found is None:
         abort(404)
     return found
@@ -222,7 +221,7 @@ def save_competency(key: str, ckey: str):
         description=form.description.data or "",
         examples=form.example_list(),
     )
-    new_spec = with_competency(spec, changed)
+    new_spec = versions.with_competency(spec, changed)
     problems = save(ladder, new_spec)
     if problems:
         return render_competency_form(ladder, competency, form, 422, problems)
@@ -234,18 +233,6 @@ def save_competency(key: str, ckey: str):
     return redirect(target, code=303)
 
 
-def with_competency(spec: LadderSpec, changed: CompetencySpec) -> LadderSpec:
-    """The spec with one competency replaced (by key) or added at the end of its cell."""
-    items = list(spec.competencies)
-    for i, c in enumerate(items):
-        if c.key == changed.key:
-            items[i] = changed
-            break
-    else:
-        items.append(changed)
-    return dataclasses.replace(spec, competencies=tuple(items))
-
-
 @bp.post("/<key>/draft/competencies")
 @login_required
 def add_competency(key: str):
@@ -255,16 +242,15 @@ def add_competency(key: str):
     form = NewCompetencyForm.for_spec(spec)
     if not form.validate_on_submit():
         return render_draft(ladder, 422, new_form=form)
-    used = {c.key: 2 for c in spec.competencies}
     new = CompetencySpec(
-        key=unique(competency_key(form.category.data, form.level.data, form.title.data), used),
+        key=versions.new_competency_key(spec, form.category.data, form.level.data, form.title.data),
         title=form.title.data,
         level=form.level.data,
         category=form.category.data,
         description=form.description.data or "",
         examples=form.example_list(),
     )
-    problems = save(ladder, with_competency(spec, new))
+    problems = save(ladder, versions.with_competency(spec, new))
     if problems:
         form.title.errors = problems
         return render_draft(ladder, 422, new_form=form)

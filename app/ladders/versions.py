@@ -16,9 +16,10 @@ from app.auth.models import User
 from app.clock import utcnow
 from app.extensions import db
 from app.ladders import formats, store
+from app.ladders.formats.slug import competency_key, unique
 from app.ladders.manage import LadderChangeRefused
 from app.ladders.models import Ladder, LadderDraft, LadderVersion
-from app.ladders.spec import LadderSpec
+from app.ladders.spec import CompetencySpec, LadderSpec
 from app.ladders.wording import Comparison, compare
 
 NOTE_MAX = 2000
@@ -134,9 +135,27 @@ def discard_draft(ladder: Ladder) -> bool:
     return True
 
 
-def changes_in_draft(ladder: Ladder) -> Comparison:
-    """What publishing the draft would change, competency by competency."""
-    return compare(store.stored(ladder).spec, draft_spec(ladder))
+def changes_in_draft(ladder: Ladder, spec: LadderSpec | None = None) -> Comparison:
+    """What publishing the draft (``spec``, read if not given) would change."""
+    return compare(store.stored(ladder).spec, spec or draft_spec(ladder))
+
+
+def with_competency(spec: LadderSpec, changed: CompetencySpec) -> LadderSpec:
+    """The spec with one competency replaced (by key), or added last when it is new."""
+    items = list(spec.competencies)
+    for i, c in enumerate(items):
+        if c.key == changed.key:
+            items[i] = changed
+            break
+    else:
+        items.append(changed)
+    return replace(spec, competencies=tuple(items))
+
+
+def new_competency_key(spec: LadderSpec, category: str, level: str, title: str) -> str:
+    """A readable key for a competency added in the app, unused in ``spec``."""
+    used = {c.key: 2 for c in spec.competencies}
+    return unique(competency_key(category, level, title), used)
 
 
 def publish(ladder: Ladder, note: str, actor: User | str) -> tuple[LadderVersion, Comparison]:

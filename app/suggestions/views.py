@@ -11,12 +11,12 @@ import dataclasses
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from app.access import ladder_or_404
 from app.clock import utcnow
 from app.extensions import db
 from app.ladders import formats, manage, store, versions
-from app.ladders.formats.slug import competency_key, unique
 from app.ladders.models import Ladder
 from app.ladders.spec import CompetencySpec
 from app.ladders.wording import word_diff
@@ -47,6 +47,8 @@ def index(key: str):
     found = db.session.scalars(
         select(Suggestion)
         .where(Suggestion.ladder_id == ladder.id)
+        # Each row shows its author and its number of comments: load them with the list.
+        .options(selectinload(Suggestion.author), selectinload(Suggestion.comments))
         .order_by(Suggestion.created_at.desc(), Suggestion.id.desc())
     ).all()
     groups = {
@@ -227,31 +229,26 @@ def decide(suggestion_id: int):
 def into_draft(suggestion: Suggestion, ladder: Ladder) -> str | None:
     """Write an accepted suggestion into the ladder's draft; say why not if it cannot be."""
     spec = versions.draft_spec(ladder)
-    items = list(spec.competencies)
     if suggestion.is_new_competency:
-        used = {c.key: 2 for c in items}
-        base = competency_key(suggestion.category_key, suggestion.level_key, suggestion.title)
-        items.append(
-            CompetencySpec(
-                key=unique(base, used),
-                title=suggestion.title,
-                level=suggestion.level_key,
-                category=suggestion.category_key,
-                description=suggestion.description,
-            )
+        changed = CompetencySpec(
+            key=versions.new_competency_key(
+                spec, suggestion.category_key, suggestion.level_key, suggestion.title
+            ),
+            title=suggestion.title,
+            level=suggestion.level_key,
+            category=suggestion.category_key,
+            description=suggestion.description,
         )
     else:
-        at = next((i for i, c in enumerate(items) if c.key == suggestion.competency_key), None)
-        if at is None:
+        was = next((c for c in spec.competencies if c.key == suggestion.competency_key), None)
+        if was is None:
             return "The draft no longer has this competency."
-        items[at] = dataclasses.replace(
-            items[at], title=suggestion.title, description=suggestion.description
+        changed = dataclasses.replace(
+            was, title=suggestion.title, description=suggestion.description
         )
     credit = suggestion.author.name if suggestion.author else ""
     try:
-        versions.save_draft(
-            ladder, dataclasses.replace(spec, competencies=tuple(items)), current_user, credit
-        )
+        versions.save_draft(ladder, versions.with_competency(spec, changed), current_user, credit)
     except formats.LadderFormatError as refused:
         return "; ".join(problem.message for problem in refused.problems)
     return None
