@@ -46,6 +46,14 @@ def sensible_day(_form, field) -> None:
         raise ValidationError("Choose a date between 1970 and 2100.")
 
 
+def unix_lines(value: str | None) -> str | None:
+    """A filter: browsers send a textarea's lines ending in CRLF; text is kept with LF.
+
+    Otherwise words typed back unchanged would differ from the stored ones by line ends.
+    """
+    return value.replace("\r\n", "\n") if isinstance(value, str) else value
+
+
 def stripped(value: str | None) -> str | None:
     """A filter: drop the spaces around typed text."""
     return value.strip() if isinstance(value, str) else value

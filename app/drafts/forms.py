@@ -6,15 +6,11 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Regexp
 
-from app.forms import safe_markdown_links, stripped
+from app.forms import safe_markdown_links, stripped, unix_lines
 from app.ladders import limits
 from app.ladders.spec import LadderSpec
 
 TEXT_MAX = 10_000
-
-
-def _lines(value):
-    return value if not isinstance(value, str) else value.replace("\r\n", "\n")
 
 
 class CompetencyForm(FlaskForm):
@@ -26,12 +22,12 @@ class CompetencyForm(FlaskForm):
     description = TextAreaField(
         "Description (Markdown)",
         validators=[Length(max=TEXT_MAX), safe_markdown_links],
-        filters=[_lines],
+        filters=[unix_lines],
     )
     examples = TextAreaField(
         "Examples, one per line",
         validators=[Length(max=TEXT_MAX), safe_markdown_links],
-        filters=[_lines],
+        filters=[unix_lines],
     )
     submit = SubmitField("Save to the draft")
 
@@ -90,7 +86,7 @@ class FileForm(FlaskForm):
     text = TextAreaField(
         "The draft as a Rungs YAML file",
         validators=[DataRequired("The file is empty."), Length(max=2_000_000)],
-        filters=[_lines],
+        filters=[unix_lines],
     )
     submit = SubmitField("Save the draft")
 
@@ -106,6 +102,6 @@ class PartForm(FlaskForm):
     summary = TextAreaField(
         "Summary (Markdown)",
         validators=[Length(max=TEXT_MAX), safe_markdown_links],
-        filters=[_lines],
+        filters=[unix_lines],
     )
     submit = SubmitField("Save to the draft")

@@ -6,7 +6,7 @@ from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
-from app.forms import safe_markdown_links, stripped
+from app.forms import safe_markdown_links, stripped, unix_lines
 
 TEXT_MAX = 10_000
 
@@ -23,7 +23,7 @@ class SuggestionForm(FlaskForm):
     description = TextAreaField(
         "Suggested description (Markdown)",
         validators=[Length(max=TEXT_MAX), safe_markdown_links],
-        filters=[stripped],
+        filters=[stripped, unix_lines],
     )
     reason = TextAreaField(
         "Why this is better",

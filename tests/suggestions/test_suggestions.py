@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 from helpers import csrf_from, sign_in, small_ladder
 
@@ -181,3 +183,17 @@ def test_a_new_competency_in_a_cell(app, client, people, ladder):
             if c.title == "Runs a retro"
         ]
         assert added[0].level == "mid" and added[0].category == "team"
+
+
+def test_line_ends_a_browser_sends_are_not_a_new_wording(app, client, people):
+    """A textarea comes back with CRLF: the same words must stay the same words."""
+    spec = small_ladder()
+    first = dataclasses.replace(spec.competencies[0], description="Line one.\nLine two.")
+    with app.app_context():
+        store.save(dataclasses.replace(spec, competencies=(first, *spec.competencies[1:])))
+        db.session.commit()
+    sign_in(client, people.engineer)
+    refused = suggest(client, title=first.title, description="Line one.\r\nLine two.")
+    assert refused.status_code == 422 and "words it has now" in refused.get_data(as_text=True)
+    assert suggest(client, description="Line one.\r\nLine two.").status_code == 303
+    assert the_suggestion(app).description == "Line one.\nLine two."
