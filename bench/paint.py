@@ -14,6 +14,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from app.extensions import db
 from app.ladders import importer
 from bench.dataset import PASSWORD, BenchError, Person
 from bench.harness import HOST, Browser
@@ -61,6 +62,7 @@ def load_ladder(app) -> str:
     with app.app_context():
         found = importer.plan(LADDER.read_bytes(), filename=LADDER.name)
         importer.apply(found)
+        db.session.commit()
         return found.spec.key
 
 
