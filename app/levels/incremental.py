@@ -24,6 +24,7 @@ from __future__ import annotations
 import functools
 import math
 import re
+import threading
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -49,6 +50,9 @@ class KeptCell:
     counts: list[int]  # per scale step: competencies rated at that step
     weights: list[float]  # per scale step: their summed weight
     marks: str  # per competency of the cell, in ladder order: "-" or the step's position
+
+    def copy(self) -> KeptCell:
+        return KeptCell(list(self.counts), list(self.weights), self.marks)
 
     def tally(self, values: Sequence[float], count: int, weight: float) -> CellTally:
         """Return the tally; ``values`` are the steps', ``count`` and ``weight`` the cell's.
@@ -77,6 +81,10 @@ class Kept:
 
     steps: tuple[str, ...]  # the scale's step keys: what a mark's position means
     cells: list[list[KeptCell]]  # [level position][category position], as the index
+
+    def copy(self) -> Kept:
+        """Return a copy whose counts change independently of this one."""
+        return Kept(self.steps, [[c.copy() for c in row] for row in self.cells])
 
     @property
     def rated(self) -> bool:
@@ -177,8 +185,36 @@ def tallies(index: TrackIndex, scale: Scale, kept: Kept) -> Tallies:
     )
 
 
+# Standings worked out per track index, newest last: a click asks for the same few again.
+MEMO_SIZE = 64
+_memo_lock = threading.Lock()
+
+
 def evaluate(index: TrackIndex, scale: Scale, kept: Kept, target: str | None = None) -> Standing:
-    """Work out the standing of a kept side, as :func:`app.levels.standing.evaluate` would."""
+    """Work out the standing of a kept side, as :func:`app.levels.standing.evaluate` would.
+
+    A standing depends on nothing but the marks of the cells (the counts follow from them)
+    and the target, so the last few are remembered on the index: a click asks for the
+    standing before it (the one the previous click worked out) and for the other side's
+    (unchanged since that side last rated), and works out only its own new one.
+    """
+    key = (target, kept.steps, tuple(cell.marks for row in kept.cells for cell in row))
+    memo = index.memo(evaluate)
+    with _memo_lock:
+        found = memo.pop(key, None)
+        if found is not None:
+            memo[key] = found
+            return found
+    # The gaps list their items when read, from the counts: keep a copy that no click changes.
+    found = _evaluate(index, scale, kept.copy(), target)
+    with _memo_lock:
+        memo[key] = found
+        while len(memo) > MEMO_SIZE:
+            del memo[next(iter(memo))]
+    return found
+
+
+def _evaluate(index: TrackIndex, scale: Scale, kept: Kept, target: str | None) -> Standing:
     counted = tallies(index, scale, kept)
 
     def gaps(goal: int, level: int, points: int | None) -> Gaps:

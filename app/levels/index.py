@@ -54,6 +54,18 @@ class TrackIndex:
 
         return tuple(tuple(shared(cell) for cell in row) for row in self.cells)
 
+    def memo(self, owner: object) -> dict:
+        """Return a dict kept with this index for ``owner`` to remember results in.
+
+        It lives and dies with the index (one per ladder version and track), so nothing
+        remembered for one version is ever read for another.
+        """
+        return self._memos.setdefault(owner, {})
+
+    @cached_property
+    def _memos(self) -> dict[object, dict]:
+        return {}
+
     def position(self, level_key: str | None) -> int:
         """Return the position of a level in the track, -1 for none or another track's."""
         if level_key is not None:

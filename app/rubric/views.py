@@ -18,7 +18,6 @@ from app.database import write_intent
 from app.extensions import db
 from app.history import events as history
 from app.history.events import Kind
-from app.history.steps import levels_over_time
 from app.ladders import store
 from app.oneonone import panel as oneonone_panel
 from app.rubric import changes, choice, filters, live, news, page, queries, standings
@@ -96,7 +95,6 @@ def whole_page(owned: queries.OwnedRubric, settings: SettingsForm | None = None,
             track=found.track.key,
             target=owned.rubric.target_key or "",
         )
-    steps = levels_over_time(rubric_id, found.stored, found.index, owned.owner_name)
     html = render_template(
         TEMPLATE,
         **context(
@@ -104,7 +102,6 @@ def whole_page(owned: queries.OwnedRubric, settings: SettingsForm | None = None,
             only=only,
             filter=FilterForm.showing(only),
             open_level=request.args.get("open"),
-            steps=steps,
             settings=settings,
         ),
         **({} if found.as_of else oneonone_panel.for_rubric_page(owned)),

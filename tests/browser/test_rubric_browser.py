@@ -96,3 +96,20 @@ def test_no_accessibility_violations(site, people, new_page, axe_source):
     page.locator("#gaps-body .tag").filter(has_text="partly").wait_for()
     violations = axe_violations(page, axe_source)
     assert violations == [], json.dumps(violations, indent=1)
+
+
+def test_the_levels_chart_arrives_when_scrolled_to_and_is_a_link_without_javascript(
+    site, people, new_page
+):
+    page = new_page()
+    sign_in(page, site, people.engineer)
+    page.locator("#steps").scroll_into_view_if_needed()
+    page.locator("#steps svg").wait_for()  # the page itself sent a link; htmx swapped it
+    assert page.locator("#steps .chart-table").count() == 1
+    plain = new_page(java_script_enabled=False)
+    sign_in(plain, site, people.engineer)
+    plain.get_by_role("link", name="Show how the levels moved over time").click()
+    plain.wait_for_load_state()
+    assert plain.get_by_role("heading", name="Levels over time").is_visible()
+    assert plain.locator("figure svg").count() == 1
+    assert plain.get_by_text("Levels by day as a table").is_visible()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 
 from helpers import open_rubric, sign_in, small_ladder
@@ -61,3 +62,16 @@ def test_each_day_a_level_moved_is_a_step(app, client, people):
         (TUESDAY.date(), 1, (1, 1)),
     ]
     assert found.names == ["None", "Junior", "Mid-level"]
+
+
+def test_the_rubric_page_links_the_chart_instead_of_replaying_the_history(app, client, people):
+    with app.app_context():
+        store.save(small_ladder())
+        db.session.commit()
+    sign_in(client, people.engineer)
+    html = client.get("/", follow_redirects=True).get_data(as_text=True)
+    figure = html[html.index('<figure id="steps"') :]
+    figure = figure[: figure.index("</figure>")]
+    assert "<svg" not in figure and "Show how the levels moved over time" in figure
+    chart = client.get(re.search(r'hx-get="([^"]+/charts)"', figure).group(1))
+    assert "<svg" in chart.get_data(as_text=True)

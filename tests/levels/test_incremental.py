@@ -182,6 +182,29 @@ def test_stored_form_round_trips():
     assert incremental.Kept.from_json(kept.to_json()) == kept
 
 
+def test_remembered_standings_stay_true_as_the_kept_one_changes():
+    spec = synthetic.ladder(60)
+    index = build_index(spec, "ic")
+    keys = [c.key for c in spec.competencies]
+    steps: dict[str, str | None] = {}
+    kept = incremental.full(index, spec.scale, steps)
+    seen = []
+    for n, key in enumerate(keys[:20] + keys[:5]):
+        new = "consistently" if n < 20 else "sometimes"
+        assert incremental.apply(kept, index, key, steps.get(key), new)
+        steps[key] = new
+        found = incremental.evaluate(index, spec.scale, kept, "l3")
+        seen.append((dict(steps), found))
+    # Asked again, each remembered standing, its gaps' items too, is still the engine's own.
+    for steps_then, found in seen:
+        expected = standing.evaluate(index, values(spec.scale, steps_then), "l3")
+        assert found == expected
+        for mine, theirs in zip(found.gaps.categories, expected.gaps.categories, strict=True):
+            assert tuple(mine.items) == theirs.items
+    again = incremental.full(index, spec.scale, seen[3][0])
+    assert incremental.evaluate(index, spec.scale, again, "l3") is seen[3][1]
+
+
 class LineCounter:
     """Count the lines the level engine runs: work that does not depend on the machine."""
 
