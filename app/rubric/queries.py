@@ -10,12 +10,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import NamedTuple
 
-from sqlalchemy import String, and_, bindparam, cast, func, select
+from sqlalchemy import String, and_, bindparam, cast, func, literal_column, select
 from sqlalchemy.orm import aliased
 
 from app.auth.models import User
 from app.clock import utcnow
-from app.database import Write, insert_for, upsert, write_intent
+from app.database import Write, insert_for, rows_of, upsert, write_intent
 from app.database import write as db_write
 from app.evidence.models import Evidence
 from app.extensions import db
@@ -287,37 +287,45 @@ def ratings(rubric_id: int, notes_of: int | None = None) -> dict[int, RatingRow]
     them, so only they count them); adding a note writes the row, so every note has one.
     """
     params = {"rubric_id": rubric_id, "notes_of": notes_of}
-    rows = db.session.execute(_ratings_query(notes_of is not None), params)
-    return {r[0]: RatingRow(*r[1:]) for r in rows}
+    rows = rows_of(db.session, _ratings_query(notes_of is not None), params)
+    make = RatingRow._make  # a page builds hundreds of rows: skip the keyword handling
+    return {r[0]: make(r[1:]) for r in rows}
 
 
 @functools.cache
 def _ratings_query(with_notes: bool):
     """Build the query of :func:`ratings` once (with the notes count or without)."""
-    columns = list(_ROW_COLUMNS)
+    rubric_id = bindparam("rubric_id")
+    query = select(Rating.competency_id, *_ROW_COLUMNS)
     if with_notes:
-        columns.append(
-            select(func.count())
+        # One pass over the viewer's notes on the rubric, not a count per rating row.
+        notes = (
+            select(Evidence.competency_id, func.count().label("n"))
             .where(
-                Evidence.rubric_id == Rating.rubric_id,
-                Evidence.competency_id == Rating.competency_id,
+                Evidence.rubric_id == rubric_id,
                 Evidence.author_id == bindparam("notes_of"),
                 Evidence.private,
             )
-            .correlate(Rating)
-            .scalar_subquery()
+            .group_by(Evidence.competency_id)
+            .subquery()
         )
-    return select(Rating.competency_id, *columns).where(Rating.rubric_id == bindparam("rubric_id"))
+        query = query.add_columns(func.coalesce(notes.c.n, 0)).outerjoin(
+            notes, notes.c.competency_id == Rating.competency_id
+        )
+    else:
+        query = query.add_columns(literal_column("0"))  # every field of a RatingRow comes back
+    return query.where(Rating.rubric_id == rubric_id)
 
 
 def ratings_of_rubrics(rubric_ids: list[int]) -> dict[int, dict[int, RatingRow]]:
     """Return the rating rows of several rubrics, by rubric then competency, in one query."""
     found: dict[int, dict[int, RatingRow]] = {rid: {} for rid in rubric_ids}
     if rubric_ids:
-        for r in db.session.execute(
+        for r in rows_of(
+            db.session,
             select(Rating.rubric_id, Rating.competency_id, *_ROW_COLUMNS).where(
                 Rating.rubric_id.in_(rubric_ids)
-            )
+            ),
         ):
             found[r[0]][r[1]] = RatingRow(*r[2:])
     return found

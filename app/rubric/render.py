@@ -49,6 +49,30 @@ class Urls:
     def confirm(self, competency_id: int) -> str:
         return self._patterns["confirm"].format(competency_id)
 
+    def opened(self, level_key: str) -> str:
+        """The rubric page with one level's competencies shown (the no-JavaScript link)."""
+        return self._built("rubric.show", open=level_key)
+
+    def level(self, level_key: str) -> str:
+        """Where a closed level's competencies load from."""
+        return self._built("rubric.level", level_key=level_key)
+
+    def category(self, level_key: str, category_key: str) -> str:
+        """Where a closed category's competencies load from."""
+        return self._built("rubric.category", level_key=level_key, category_key=category_key)
+
+    def _built(self, endpoint: str, **values: str) -> str:
+        # A level's address appears beside each of its categories: build each one once.
+        key = (endpoint, *values.items())
+        found = self._memo.get(key)
+        if found is None:
+            found = self._memo[key] = url_for(endpoint, rubric_id=self.rubric_id, **values)
+        return found
+
+    @cached_property
+    def _memo(self) -> dict[tuple, str]:
+        return {}
+
     @cached_property
     def _patterns(self) -> dict[str, str]:
         marker = 987654321
