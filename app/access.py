@@ -16,7 +16,7 @@ from app.auth.models import User
 from app.extensions import db
 from app.ladders import store
 from app.ladders.models import Ladder
-from app.rubric import queries
+from app.rubric import live, queries
 from app.rubric.queries import OwnedRubric
 from app.rubric.side import Side
 
@@ -64,6 +64,14 @@ def rubric_or_404(rubric_id: int, *, for_update: bool = False) -> OwnedRubric:
     if for_update:
         refuse_if_archived(owned)
     return owned
+
+
+def rubric_page_or_404(rubric_id: int) -> queries.PageLoad:
+    """Load a rubric the current user may see, with what its page reads beside, or 404."""
+    loaded = queries.load_page(rubric_id, current_user.id, live.window_start())
+    if loaded is None or not can_see(current_user, loaded.owned.owner_id, loaded.owned.manager_id):
+        abort(404)
+    return loaded
 
 
 def refuse_if_archived(owned: OwnedRubric) -> None:

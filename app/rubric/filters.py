@@ -102,9 +102,15 @@ def words_of(item: Item) -> str:
 def saved(user_id: int, rubric_id: int) -> Filter:
     """Return the filter a person last chose on a rubric (an empty one if none)."""
     row = db.session.get(SavedFilter, (user_id, rubric_id))
-    if row is None:
+    return remembered(None if row is None else (row.text, row.show))
+
+
+def remembered(saved: tuple[str, str] | None) -> Filter:
+    """Return the filter a saved (text, show) pair says; an empty one for none."""
+    if saved is None:
         return Filter()
-    return Filter.of(row.text, row.show.split(","))
+    text, show = saved
+    return Filter.of(text, show.split(","))
 
 
 def save(user_id: int, rubric_id: int, chosen: Filter) -> None:

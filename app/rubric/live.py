@@ -60,6 +60,21 @@ def viewers(rubric_id: int, except_user_id: int) -> list[tuple[int, str]]:
     return [(r[0], r[1]) for r in rows]
 
 
+def named(user_ids: Iterable[int], known: list[tuple[int, str]]) -> list[tuple[int, str]]:
+    """Name the people who are here, by name as :func:`viewers` orders them.
+
+    ``known`` names some people already (the owner and their manager, who are nearly always
+    the ones here); only someone else costs a query.
+    """
+    names = dict(known)
+    unknown = [uid for uid in user_ids if uid not in names]
+    if unknown:
+        names |= dict(
+            db.session.execute(select(User.id, User.name).where(User.id.in_(unknown))).all()
+        )
+    return sorted(((uid, names[uid]) for uid in user_ids if uid in names), key=lambda p: p[1])
+
+
 def seen_key(user_ids: Iterable[int]) -> str:
     """A short text naming who is here, sent back by the poller to detect arrivals.
 

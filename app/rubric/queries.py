@@ -23,7 +23,7 @@ from app.history.events import latest_id_query
 from app.history.models import Event
 from app.ladders import store
 from app.ladders.models import Ladder, LadderVersion
-from app.rubric.models import KeptStanding, Presence, Rating, Rubric
+from app.rubric.models import KeptStanding, Presence, Rating, Rubric, SavedFilter
 from app.rubric.side import Side
 
 
@@ -115,7 +115,17 @@ def _poll_query():
     """Build the query of :func:`poll_state` once: a quiet poll is this query and nothing
     else, and building it cost more than running it."""
     rubric_id = bindparam("rubric_id")
-    here = (
+    here = _here_query(rubric_id)
+    return (
+        select(Rubric.user_id, User.manager_id, latest_id_query(rubric_id), here)
+        .join(User, Rubric.user_id == User.id)
+        .where(Rubric.id == rubric_id)
+    )
+
+
+def _here_query(rubric_id):
+    """The ids of the others who had the rubric open lately, as one text: "3.17"."""
+    return (
         select(func.aggregate_strings(cast(Presence.user_id, String), "."))
         .where(
             Presence.rubric_id == rubric_id,
@@ -123,11 +133,6 @@ def _poll_query():
             Presence.seen_at > bindparam("seen_after", type_=Presence.seen_at.type),
         )
         .scalar_subquery()
-    )
-    return (
-        select(Rubric.user_id, User.manager_id, latest_id_query(rubric_id), here)
-        .join(User, Rubric.user_id == User.id)
-        .where(Rubric.id == rubric_id)
     )
 
 
@@ -167,6 +172,37 @@ def _load_query(for_update: bool):
         .where(Rubric.id == rubric_id)
     )
     return query.with_for_update(of=Rubric) if for_update else query
+
+
+class PageLoad(NamedTuple):
+    """What the rubric page reads with its rubric: who else is here, the viewer's filter."""
+
+    owned: OwnedRubric
+    here: frozenset[int]  # the others who had it open in the presence window
+    saved_filter: tuple[str, str] | None  # the viewer's remembered filter: (text, show)
+
+
+def load_page(rubric_id: int, viewer_id: int, seen_after: datetime) -> PageLoad | None:
+    """Fetch what :func:`load` does, and who is here and the viewer's filter, in one query."""
+    params = {"rubric_id": rubric_id, "viewer_id": viewer_id, "seen_after": seen_after}
+    row = db.session.execute(_page_query(), params).first()
+    if row is None:
+        return None
+    *loaded, here, text, show = row
+    ids = frozenset(int(uid) for uid in here.split(".")) if here else frozenset()
+    return PageLoad(OwnedRubric(*loaded), ids, None if text is None else (text, show))
+
+
+@functools.cache
+def _page_query():
+    """Build the query of :func:`load_page` once: :func:`load`'s, with three columns more."""
+    viewer_id = bindparam("viewer_id")
+    mine = (SavedFilter.user_id == viewer_id) & (SavedFilter.rubric_id == Rubric.id)
+    return _load_query(False).add_columns(
+        _here_query(bindparam("rubric_id")),
+        select(SavedFilter.text).where(mine).correlate(Rubric).scalar_subquery(),
+        select(SavedFilter.show).where(mine).correlate(Rubric).scalar_subquery(),
+    )
 
 
 class StoredStanding(NamedTuple):

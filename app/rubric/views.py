@@ -11,6 +11,7 @@ from app.access import (
     click_or_404,
     person_or_404,
     rubric_or_404,
+    rubric_page_or_404,
     side_of,
     side_or_404,
 )
@@ -70,23 +71,36 @@ def person(user_id: int):
 @login_required
 def show(rubric_id: int):
     """Show a rubric: standing, gaps, focus, and every competency of the track."""
-    return whole_page(rubric_or_404(rubric_id))
+    loaded = rubric_page_or_404(rubric_id)
+    here = live.named(loaded.here, loaded.owned.people())
+    return whole_page(loaded.owned, here=here, saved=filters.remembered(loaded.saved_filter))
 
 
-def whole_page(owned: queries.OwnedRubric, settings: SettingsForm | None = None, status=200):
-    """Render the whole rubric page, with the settings form as typed when it was refused."""
+def whole_page(
+    owned: queries.OwnedRubric,
+    settings: SettingsForm | None = None,
+    status=200,
+    *,
+    here: list[tuple[int, str]] | None = None,
+    saved: filters.Filter | None = None,
+):
+    """Render the whole rubric page, with the settings form as typed when it was refused.
+
+    ``here`` and ``saved`` (who else is here, the viewer's remembered filter) come with the
+    rubric's own query when the caller has them; they are read here otherwise.
+    """
     rubric_id = owned.rubric.id
     found = page.build(
         owned,
         side_of(owned),
         queries.ratings(rubric_id, notes_of=current_user.id),
         since=owned.latest,
-        here=live.viewers(rubric_id, current_user.id),
+        here=live.viewers(rubric_id, current_user.id) if here is None else here,
     )
     # An address that names a filter shows it; a plain one opens as the viewer left it.
     only = filters.Filter.from_args(request.args)
     if only is None:
-        only = filters.saved(current_user.id, rubric_id)
+        only = filters.saved(current_user.id, rubric_id) if saved is None else saved
     if settings is None:
         settings = SettingsForm.for_track(
             found.stored.spec,
