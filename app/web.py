@@ -130,6 +130,17 @@ def init_app(app: Flask) -> None:
     def declare_write_intent():
         write_intent.set(request.method not in ("GET", "HEAD", "OPTIONS"))
 
+    @app.teardown_request
+    def end_reads_with_commit(error: BaseException | None) -> None:
+        # A request that only read ends its transaction with COMMIT, not the session's
+        # ROLLBACK: the same for the data, but psycopg forgets its prepared statements on
+        # every ROLLBACK, so PostgreSQL planned each query of every page and poll afresh.
+        if error is not None or write_intent.get() or not db.session.registry.has():
+            return
+        session = db.session()
+        if session.in_transaction() and not (session.new or session.dirty or session.deleted):
+            session.commit()
+
     @app.before_request
     def refuse_nul_characters():
         # No text a person types contains NUL, and PostgreSQL cannot store it: say so early.

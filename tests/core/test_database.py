@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy import create_engine, event
 
 from app import create_app
+from app.auth.models import User
 from app.database import configure_engine
 from app.extensions import db
 
@@ -85,3 +86,66 @@ def write_many(url: str, who: str, times: int) -> str:
         return str(exc)
     finally:
         engine.dispose()
+
+
+class Endings:
+    """How each transaction of an app's engine ended, in order."""
+
+    def __init__(self, app):
+        from sqlalchemy import event
+
+        with app.app_context():
+            self.engine = db.engine
+        self.seen: list[str] = []
+        event.listen(self.engine, "commit", self.on_commit)
+        event.listen(self.engine, "rollback", self.on_rollback)
+
+    def on_commit(self, _conn):
+        self.seen.append("commit")
+
+    def on_rollback(self, _conn):
+        self.seen.append("rollback")
+
+
+def test_a_request_that_only_read_commits_and_one_that_failed_or_left_changes_rolls_back(
+    make_app, people
+):
+    from helpers import open_rubric, small_ladder
+    from helpers import sign_in as sign_in_client
+
+    from app.ladders import store
+
+    app = make_app()
+
+    @app.get("/test/left-a-change")
+    def left_a_change():
+        user = db.session.get(User, people.engineer.id)
+        user.name = "Never saved"  # a view's mistake: changed, never committed
+        return "ok"
+
+    @app.get("/test/failed")
+    def failed():
+        db.session.get(User, people.engineer.id).name = "Never saved either"
+        db.session.flush()  # sent, not committed
+        raise RuntimeError("boom")
+
+    with app.app_context():
+        store.save(small_ladder())
+        db.session.commit()
+    client = app.test_client()
+    sign_in_client(client, people.engineer)
+    rubric_id, _ = open_rubric(client)
+    endings = Endings(app)
+    assert client.get(f"/rubrics/{rubric_id}").status_code == 200
+    # psycopg forgets its prepared statements on ROLLBACK: a read ends with COMMIT.
+    assert endings.seen == ["commit"]
+    endings.seen.clear()
+    assert client.get("/test/left-a-change").status_code == 200
+    assert endings.seen == ["rollback"]
+    with app.app_context():
+        assert db.session.get(User, people.engineer.id).name != "Never saved"
+    endings.seen.clear()
+    assert client.get("/test/failed").status_code == 500
+    assert endings.seen[0] == "rollback"  # then the error page's own reads commit
+    with app.app_context():
+        assert db.session.get(User, people.engineer.id).name == people.engineer.name
