@@ -188,8 +188,11 @@ def write(session, writes: list[Write]) -> None:
     on every call, which costs a click more than its SQL does; this text is built once per
     shape and says the same to SQLite and PostgreSQL. PostgreSQL runs several writes as
     one statement (data-modifying WITH); SQLite sends each, several rows as executemany.
+    They go to the session's connection past the ORM, as :func:`rows_of` reads.
     """
-    if session.get_bind().dialect.name == "postgresql" and len(writes) > 1:
+    session.flush()
+    connection = session.connection()
+    if connection.dialect.name == "postgresql" and len(writes) > 1:
         shape = tuple(_shape(w, len(w.rows)) for w in writes)
         params = {
             f"w{i}r{r}_{name}": value
@@ -197,12 +200,12 @@ def write(session, writes: list[Write]) -> None:
             for r, row in enumerate(w.rows)
             for name, value in row.items()
         }
-        session.execute(_combined(shape), params)
+        connection.execute(_combined(shape), params)
         return
     for w in writes:
         statement = _combined((_shape(w, 1),))
         params = [{f"w0r0_{k}": v for k, v in row.items()} for row in w.rows]
-        session.execute(statement, params if len(params) > 1 else params[0])
+        connection.execute(statement, params if len(params) > 1 else params[0])
 
 
 def _shape(w: Write, rows: int) -> tuple:
