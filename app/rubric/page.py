@@ -202,6 +202,11 @@ class RubricPage:
         """The competencies still open on the way to the target: what "only gaps" shows."""
         return frozenset(i.key for c in self.standing.gaps.categories for i in c.items)
 
+    @staticmethod
+    def demonstrated_count(items: list[Item]) -> int:
+        """Count the competencies shown as demonstrated, for a category's summary."""
+        return sum(1 for item in items if item.demonstrated)
+
     def shows(self, item: Item, only: Filter | None) -> bool:
         """Tell whether a filter keeps a competency on the page."""
         return not only or only.keeps(self, item)
