@@ -128,6 +128,19 @@ def test_presence_lasts_twenty_seconds(app, pair, seconds_ago, here):
     assert response.status_code == (200 if here else 204)
 
 
+def test_a_later_heartbeat_renews_presence(app, pair):
+    engineer, manager, rubric_id, _, page = pair
+    manager_url = poller(manager.get(f"/rubrics/{rubric_id}").get_data(as_text=True))
+    manager.get(manager_url, headers=HX)
+    with app.app_context():
+        db.session.execute(update(Presence).values(seen_at=utcnow() - timedelta(seconds=25)))
+        db.session.commit()
+    with manager.session_transaction() as session:
+        session.pop("seen")  # as if 8 s had passed: the heartbeat is due again
+    manager.get(manager_url, headers=HX)
+    assert "Maya Manager is here" in engineer.get(poller(page), headers=HX).get_data(as_text=True)
+
+
 def test_quiet_poll_answers_204_while_the_same_people_are_here(pair):
     engineer, manager, rubric_id, _, page = pair
     manager_page = manager.get(f"/rubrics/{rubric_id}").get_data(as_text=True)
