@@ -1,4 +1,8 @@
-"""Engine settings that make SQLite safe for several workers, and its file private."""
+"""Engine settings that make SQLite safe for several workers, and its file private.
+
+Also how the database is written (upserts, several writes in one statement) and read when
+a read must cost one round trip and nothing else (:class:`LoneRead`).
+"""
 
 from __future__ import annotations
 
@@ -6,10 +10,11 @@ import contextlib
 import fcntl
 import functools
 import os
+from collections.abc import Callable
 from contextvars import ContextVar
 from dataclasses import dataclass
 
-from sqlalchemy import Engine, event
+from sqlalchemy import Engine, Executable, event
 from sqlalchemy.dialects import postgresql, sqlite
 
 # Requests that may write open their transaction with BEGIN IMMEDIATE on SQLite, so a write
@@ -262,3 +267,69 @@ def _dml(table, keys: tuple[str, ...], names: tuple[str, ...], rows: int, prefix
             f"DO UPDATE SET {action}" if updates else "DO NOTHING"
         )
     return sql, params
+
+
+class LoneRead:
+    """A read-only statement run alone: one round trip, no transaction, no ORM session.
+
+    For the hottest request, the quiet live poll, where SQLAlchemy's own work outweighed
+    the query several times over. The statement is built and compiled once per dialect; it
+    runs on a pooled connection outside any transaction, so no BEGIN or ROLLBACK goes with
+    it: SQLite's driver starts none (see ``on_connect``) and PostgreSQL's connection is put
+    in autocommit for it. One statement sees one snapshot either way. Its rows come as the
+    driver returns them, which for integers and text is what SQLAlchemy would give.
+    """
+
+    def __init__(self, build: Callable[[], Executable]):
+        self.build = build
+        self.compiled: dict[str, _Compiled] = {}
+
+    def first(self, engine: Engine, **params) -> tuple | None:
+        """Run the statement with these parameters and return its first row, if any."""
+        compiled = self.compiled.get(engine.dialect.name)
+        if compiled is None:
+            compiled = self.compiled[engine.dialect.name] = _Compiled.of(self.build(), engine)
+        values = compiled.values(params)
+        with engine.connect() as conn:
+            driver = conn.connection.driver_connection
+            autocommit = engine.dialect.name == "postgresql"
+            if autocommit:
+                driver.autocommit = True
+            cursor = conn.connection.cursor()
+            try:
+                # SQLAlchemy's private primitive for statements it runs itself: it sends
+                # the cursor events (the tests and the bench count statements with them)
+                # and turns driver errors into its own, a lost connection invalidated, but
+                # begins no transaction and builds no result.
+                conn._cursor_execute(cursor, compiled.sql, values)
+                return cursor.fetchone()
+            finally:
+                cursor.close()
+                if autocommit and not conn.invalidated:
+                    driver.autocommit = False
+
+
+@dataclass(frozen=True)
+class _Compiled:
+    sql: str
+    names: tuple[str, ...] | None  # the order of positional parameters (SQLite's "?")
+    defaults: dict
+    processors: dict[str, Callable]  # what the statement's types do to a value on the way in
+
+    @classmethod
+    def of(cls, statement: Executable, engine: Engine) -> _Compiled:
+        dialect = engine.dialect
+        compiled = statement.compile(dialect=dialect)
+        processors = {}
+        for name, bind in compiled.binds.items():
+            processor = bind.type.dialect_impl(dialect).bind_processor(dialect)
+            if processor is not None:
+                processors[name] = processor
+        names = tuple(compiled.positiontup) if compiled.positional else None
+        return cls(compiled.string, names, compiled.params, processors)
+
+    def values(self, params: dict) -> tuple | dict:
+        found = {**self.defaults, **params}
+        for name, processor in self.processors.items():
+            found[name] = processor(found[name])
+        return tuple(found[n] for n in self.names) if self.names is not None else found

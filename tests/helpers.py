@@ -62,6 +62,79 @@ def counting_sql(app) -> Iterator[QueryCounter]:
         event.remove(engine, "before_cursor_execute", counter)
 
 
+@contextmanager
+def round_trips(app) -> Iterator[list[str]]:
+    """Record what the app's connections ask of the database itself, one entry per trip.
+
+    Below SQLAlchemy, so nothing it sends unseen escapes: BEGIN and ROLLBACK count. On
+    SQLite each statement the library runs (its trace callback); on PostgreSQL each message
+    that waits for the server's answer (a simple query, or a Sync), read from libpq's trace.
+    """
+    import tempfile
+    from contextlib import ExitStack
+
+    from sqlalchemy import event
+
+    from app.extensions import db
+
+    with app.app_context():
+        engine = db.engine
+    sqlite = engine.dialect.name == "sqlite"
+    trips: list[str] = []
+    traced: list = []  # PostgreSQL: (connection, its trace file)
+
+    with ExitStack() as files:
+
+        def checkout(dbapi_connection, _record, _proxy):
+            if sqlite:
+                dbapi_connection.set_trace_callback(trips.append)
+                return
+            from psycopg import pq
+
+            trace = files.enter_context(tempfile.TemporaryFile())
+            dbapi_connection.pgconn.trace(trace.fileno())
+            dbapi_connection.pgconn.set_trace_flags(pq.Trace.SUPPRESS_TIMESTAMPS)
+            traced.append((dbapi_connection, trace))
+
+        def checkin(dbapi_connection, _record):
+            if sqlite:
+                dbapi_connection.set_trace_callback(None)
+            else:
+                dbapi_connection.pgconn.untrace()  # flushes its file
+
+        event.listen(engine.pool, "checkout", checkout)
+        event.listen(engine.pool, "checkin", checkin)
+        try:
+            yield trips
+        finally:
+            event.remove(engine.pool, "checkout", checkout)
+            event.remove(engine.pool, "checkin", checkin)
+            for connection, trace in traced:
+                connection.pgconn.untrace()
+                trace.seek(0)
+                trips += _libpq_trips(trace.read().decode())
+
+
+def _libpq_trips(trace: str) -> list[str]:
+    """The round trips in a libpq trace: the statements sent before each Query or Sync."""
+    trips, sent = [], []
+    # One message a line, "F" (sent) or "B" (received); a statement's own lines follow it.
+    for message in re.findall(r"^([FB])\t\d+\t(\w+)\t?(.*)$", trace, re.MULTILINE):
+        source, kind, rest = message
+        if source != "F":
+            continue
+        if kind == "Query":
+            trips.append(rest.strip().strip('"'))
+        elif kind == "Parse":
+            sent.append(rest.strip().split(" ", 1)[1].strip('"'))
+        elif kind == "Bind" and not sent:
+            sent.append(f"prepared {rest.split()[1]}")
+        elif kind == "Sync":
+            trips.append("; ".join(sent))
+            sent = []
+    return trips
+
+
 def sign_in(client, user, remember: bool = False):
     """Sign in through the real form and return the response."""
     return client.post(

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from app.auth.models import User
 from app.clock import utcnow
-from app.database import insert_for
+from app.database import upsert
 from app.extensions import db
 from app.rubric.models import Presence
 
@@ -27,14 +27,10 @@ def heartbeat_due(rubric_id: int) -> bool:
 def touch(rubric_id: int, user_id: int) -> None:
     """Record that a user has the rubric open now."""
     now = utcnow()
-    statement = insert_for(db.session, Presence).values(
-        rubric_id=rubric_id, user_id=user_id, seen_at=now
-    )
-    db.session.execute(
-        statement.on_conflict_do_update(
-            index_elements=[Presence.rubric_id, Presence.user_id], set_={"seen_at": now}
-        )
-    )
+    # upsert's statement is built once; an on_conflict_do_update construct compiles anew
+    # on every call, which cost the heartbeat more than its write.
+    row = {"rubric_id": rubric_id, "user_id": user_id, "seen_at": now}
+    upsert(db.session, Presence, ("rubric_id", "user_id"), [row])
     seen = dict(session.get("seen", {}))
     seen[str(rubric_id)] = now.timestamp()
     session["seen"] = dict(list(seen.items())[-20:])  # keep the cookie small

@@ -15,7 +15,7 @@ from sqlalchemy.orm import aliased
 
 from app.auth.models import User
 from app.clock import utcnow
-from app.database import Write, insert_for, rows_of, upsert, write_intent
+from app.database import LoneRead, Write, insert_for, rows_of, upsert, write_intent
 from app.database import write as db_write
 from app.evidence.models import Evidence
 from app.extensions import db
@@ -101,19 +101,21 @@ class PollState(NamedTuple):
 
 
 def poll_state(rubric_id: int, viewer_id: int, seen_after: datetime) -> PollState | None:
-    """Return the owner, their manager, the newest event and who else is here, in one query."""
-    params = {"rubric_id": rubric_id, "viewer_id": viewer_id, "seen_after": seen_after}
-    row = db.session.execute(_poll_query(), params).first()
+    """Return the owner, their manager, the newest event and who else is here, in one query.
+
+    The query runs alone (:class:`LoneRead`): a quiet poll is this round trip and nothing
+    else, no ORM session begun.
+    """
+    row = _POLL.first(db.engine, rubric_id=rubric_id, viewer_id=viewer_id, seen_after=seen_after)
     if row is None:
         return None
     ids = frozenset(int(uid) for uid in row[3].split(".")) if row[3] else frozenset()
     return PollState(row[0], row[1], row[2], ids)
 
 
-@functools.cache
 def _poll_query():
-    """Build the query of :func:`poll_state` once: a quiet poll is this query and nothing
-    else, and building it cost more than running it."""
+    """Build the query of :func:`poll_state`, once per dialect (building it cost more than
+    running it)."""
     rubric_id = bindparam("rubric_id")
     here = _here_query(rubric_id)
     return (
@@ -134,6 +136,9 @@ def _here_query(rubric_id):
         )
         .scalar_subquery()
     )
+
+
+_POLL = LoneRead(_poll_query)
 
 
 def load(rubric_id: int, *, for_update: bool = False) -> OwnedRubric | None:

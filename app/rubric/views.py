@@ -322,14 +322,13 @@ def settings_form(rubric_id: int):
 @login_required
 def live_changes(rubric_id: int):
     """Answer a poll: 204 when nothing changed, else only the changed fragments."""
-    heartbeat = live.heartbeat_due(rubric_id)
-    if heartbeat:
-        db.session.commit()  # end the read transaction: the presence write needs its own
-        write_intent.set(True)
+    # Runs alone, before the ORM session is used: a quiet poll never begins one.
     state = queries.poll_state(rubric_id, current_user.id, live.window_start())
     if state is None or not can_see(current_user, state.owner_id, state.manager_id):
         abort(404)
-    if heartbeat:
+    if live.heartbeat_due(rubric_id):
+        db.session.commit()  # end any read transaction: the presence write needs its own
+        write_intent.set(True)
         live.touch(rubric_id, current_user.id)
         db.session.commit()
         write_intent.set(False)

@@ -71,6 +71,10 @@ function clicked(form) {
 
 function save(form) {
   // A submit like Enter's: htmx sends it, and the submit listener below counts the click.
+  // A competency the poll just redrew is not htmx's yet (it processes new content only
+  // once it settles, 20 ms on): without this the browser would post the form itself and
+  // reload the page. Processing twice is harmless: htmx skips what it already knows.
+  htmx.process(form);
   form.requestSubmit();
 }
 

@@ -111,3 +111,27 @@ def test_a_rating_that_cannot_be_sent_says_so_and_can_be_retried(app, site, peop
     page.wait_for_timeout(500)
     assert chains(app, rubric_id)[cid] == [(None, "consistently")]
     assert page.locator(f"#r{cid}-consistently").is_checked()
+
+
+def test_a_click_just_after_a_poll_redrew_the_competency_is_sent_by_htmx(
+    app, site, people, new_page
+):
+    # A poll's swap leaves new content unprocessed until it settles; a click then must
+    # not fall back to a plain form post, which reloads the page.
+    base, ids = site
+    page = new_page()
+    browser_sign_in(page, base, people.engineer)
+    cid = ids[0]
+    page.evaluate(
+        """(id) => {
+          const head = document.getElementById(id);
+          window.beforeTheClick = true;
+          htmx.swap(head, head.outerHTML, {swapStyle: "outerHTML", settleDelay: 5000});
+        }""",
+        f"h-{cid}",
+    )
+    with page.expect_request(lambda r: r.method == "POST") as sent:
+        page.locator(f"#r{cid}-sometimes").click()
+    assert sent.value.headers.get("hx-request") == "true"
+    page.wait_for_timeout(300)
+    assert page.evaluate("window.beforeTheClick === true")  # the page was not reloaded

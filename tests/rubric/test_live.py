@@ -3,9 +3,15 @@
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 import pytest
-from helpers import HX, counting_sql, rate, sign_in
+from helpers import HX, counting_sql, rate, round_trips, sign_in
+from sqlalchemy import update
+
+from app.clock import utcnow
+from app.extensions import db
+from app.rubric.models import Presence
 
 
 @pytest.fixture
@@ -67,14 +73,72 @@ def test_presence_shows_who_else_is_here(pair):
     assert '<p id="presence" class="presence">Maya Manager is here</p>' in html
 
 
-def test_quiet_poll_costs_the_user_and_one_query(app, pair):
+def test_quiet_poll_costs_one_query(app, pair):
     engineer, _, _, _, page = pair
     url = poller(page)
-    engineer.get(url, headers=HX)  # the first poll records presence
+    engineer.get(url, headers=HX)  # the first poll records presence (and copies the user)
     with counting_sql(app) as counter:
         assert engineer.get(url, headers=HX).status_code == 204
-    # The user loader, then access, newest event and presence in one statement.
-    assert len(counter.statements) <= 2, counter.statements
+    # Access, newest event and presence in one statement; the user is the worker's copy.
+    assert len(counter.statements) == 1, counter.statements
+    assert counter.statements[0].lstrip().startswith("SELECT rubrics.user_id")
+
+
+def test_quiet_poll_is_one_round_trip_without_a_transaction(app, pair):
+    engineer, _, _, _, page = pair
+    url = poller(page)
+    engineer.get(url, headers=HX)
+    with round_trips(app) as trips:
+        assert engineer.get(url, headers=HX).status_code == 204
+    # No BEGIN before it and no ROLLBACK after: the database hears one thing.
+    assert len(trips) == 1, trips
+    assert trips[0].lstrip().startswith(("SELECT rubrics.user_id", "prepared")), trips
+
+
+def test_quiet_poll_sets_no_cookie(pair):
+    engineer, _, _, _, page = pair
+    url = poller(page)
+    engineer.get(url, headers=HX)
+    response = engineer.get(url, headers=HX)
+    assert response.status_code == 204 and response.data == b""
+    assert "Set-Cookie" not in response.headers
+
+
+def test_heartbeat_poll_writes_presence_and_sends_it_back(pair):
+    engineer, manager, rubric_id, _, page = pair
+    first = engineer.get(poller(page), headers=HX)  # a fresh session: the heartbeat is due
+    assert first.status_code == 204
+    assert "Set-Cookie" in first.headers  # the heartbeat's time, kept in the session
+    manager_page = manager.get(f"/rubrics/{rubric_id}").get_data(as_text=True)
+    assert "Eli Engineer is here" in manager_page
+
+
+@pytest.mark.parametrize(("seconds_ago", "here"), [(15, True), (25, False)])
+def test_presence_lasts_twenty_seconds(app, pair, seconds_ago, here):
+    engineer, manager, rubric_id, _, page = pair
+    manager_page = manager.get(f"/rubrics/{rubric_id}").get_data(as_text=True)
+    manager.get(poller(manager_page), headers=HX)
+    with app.app_context():
+        db.session.execute(
+            update(Presence).values(seen_at=utcnow() - timedelta(seconds=seconds_ago))
+        )
+        db.session.commit()
+    response = engineer.get(poller(page), headers=HX)
+    assert ("Maya Manager is here" in response.get_data(as_text=True)) is here
+    assert response.status_code == (200 if here else 204)
+
+
+def test_a_later_heartbeat_renews_presence(app, pair):
+    engineer, manager, rubric_id, _, page = pair
+    manager_url = poller(manager.get(f"/rubrics/{rubric_id}").get_data(as_text=True))
+    manager.get(manager_url, headers=HX)
+    with app.app_context():
+        db.session.execute(update(Presence).values(seen_at=utcnow() - timedelta(seconds=25)))
+        db.session.commit()
+    with manager.session_transaction() as session:
+        session.pop("seen")  # as if 8 s had passed: the heartbeat is due again
+    manager.get(manager_url, headers=HX)
+    assert "Maya Manager is here" in engineer.get(poller(page), headers=HX).get_data(as_text=True)
 
 
 def test_quiet_poll_answers_204_while_the_same_people_are_here(pair):
