@@ -99,12 +99,6 @@ def words_of(item: Item) -> str:
     return " ".join((spec.title, spec.description or "", *spec.examples)).casefold()
 
 
-def saved(user_id: int, rubric_id: int) -> Filter:
-    """Return the filter a person last chose on a rubric (an empty one if none)."""
-    row = db.session.get(SavedFilter, (user_id, rubric_id))
-    return remembered(None if row is None else (row.text, row.show))
-
-
 def remembered(saved: tuple[str, str] | None) -> Filter:
     """Return the filter a saved (text, show) pair says; an empty one for none."""
     if saved is None:

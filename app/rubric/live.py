@@ -41,23 +41,8 @@ def window_start():
     return utcnow() - PRESENCE_WINDOW
 
 
-def viewers(rubric_id: int, except_user_id: int) -> list[tuple[int, str]]:
-    """Return the other people who had the rubric open in the last few seconds."""
-    rows = db.session.execute(
-        select(User.id, User.name)
-        .join(Presence, Presence.user_id == User.id)
-        .where(
-            Presence.rubric_id == rubric_id,
-            Presence.user_id != except_user_id,
-            Presence.seen_at > window_start(),
-        )
-        .order_by(User.name)
-    )
-    return [(r[0], r[1]) for r in rows]
-
-
 def named(user_ids: Iterable[int], known: list[tuple[int, str]]) -> list[tuple[int, str]]:
-    """Name the people who are here, by name as :func:`viewers` orders them.
+    """Name the people who are here (ids from the poll's or the page's query), by name.
 
     ``known`` names some people already (the owner and their manager, who are nearly always
     the ones here); only someone else costs a query.

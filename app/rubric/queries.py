@@ -109,8 +109,7 @@ def poll_state(rubric_id: int, viewer_id: int, seen_after: datetime) -> PollStat
     row = _POLL.first(db.engine, rubric_id=rubric_id, viewer_id=viewer_id, seen_after=seen_after)
     if row is None:
         return None
-    ids = frozenset(int(uid) for uid in row[3].split(".")) if row[3] else frozenset()
-    return PollState(row[0], row[1], row[2], ids)
+    return PollState(row[0], row[1], row[2], _ids(row[3]))
 
 
 def _poll_query():
@@ -139,6 +138,11 @@ def _here_query(rubric_id):
 
 
 _POLL = LoneRead(_poll_query)
+
+
+def _ids(here: str | None) -> frozenset[int]:
+    """Read the ids of :func:`_here_query` back."""
+    return frozenset(int(uid) for uid in here.split(".")) if here else frozenset()
 
 
 def load(rubric_id: int, *, for_update: bool = False) -> OwnedRubric | None:
@@ -194,8 +198,7 @@ def load_page(rubric_id: int, viewer_id: int, seen_after: datetime) -> PageLoad 
     if row is None:
         return None
     *loaded, here, text, show = row
-    ids = frozenset(int(uid) for uid in here.split(".")) if here else frozenset()
-    return PageLoad(OwnedRubric(*loaded), ids, None if text is None else (text, show))
+    return PageLoad(OwnedRubric(*loaded), _ids(here), None if text is None else (text, show))
 
 
 @functools.cache

@@ -71,36 +71,24 @@ def person(user_id: int):
 @login_required
 def show(rubric_id: int):
     """Show a rubric: standing, gaps, focus, and every competency of the track."""
-    loaded = rubric_page_or_404(rubric_id)
-    here = live.named(loaded.here, loaded.owned.people())
-    return whole_page(loaded.owned, here=here, saved=filters.remembered(loaded.saved_filter))
+    return whole_page(rubric_page_or_404(rubric_id))
 
 
-def whole_page(
-    owned: queries.OwnedRubric,
-    settings: SettingsForm | None = None,
-    status=200,
-    *,
-    here: list[tuple[int, str]] | None = None,
-    saved: filters.Filter | None = None,
-):
-    """Render the whole rubric page, with the settings form as typed when it was refused.
-
-    ``here`` and ``saved`` (who else is here, the viewer's remembered filter) come with the
-    rubric's own query when the caller has them; they are read here otherwise.
-    """
+def whole_page(loaded: queries.PageLoad, settings: SettingsForm | None = None, status=200):
+    """Render the whole rubric page, with the settings form as typed when it was refused."""
+    owned = loaded.owned
     rubric_id = owned.rubric.id
     found = page.build(
         owned,
         side_of(owned),
         queries.ratings(rubric_id, notes_of=current_user.id),
         since=owned.latest,
-        here=live.viewers(rubric_id, current_user.id) if here is None else here,
+        here=live.named(loaded.here, owned.people()),
     )
     # An address that names a filter shows it; a plain one opens as the viewer left it.
     only = filters.Filter.from_args(request.args)
     if only is None:
-        only = filters.saved(current_user.id, rubric_id) if saved is None else saved
+        only = filters.remembered(loaded.saved_filter)
     if settings is None:
         settings = SettingsForm.for_track(
             found.stored.spec,
@@ -293,7 +281,7 @@ def settings(rubric_id: int):
     track = spec.track(form.track.data)
     if not form.fits(track):
         # The list offered the old track's levels: say so, and offer the new track's.
-        return whole_page(owned, form.refused_for(spec, track), 422)
+        return whole_page(rubric_page_or_404(rubric_id), form.refused_for(spec, track), 422)
     if changes.set_track(owned, track.key, form.target.data or None, current_user.id):
         flash("Track and target saved. Your ratings stay as they were.", "success")
     return see_other("rubric.show", rubric_id=rubric_id)
@@ -336,8 +324,8 @@ def live_changes(rubric_id: int):
     latest = state.latest
     if latest <= since and live.seen_key(state.here) == request.args.get("seen", ""):
         return Response(status=204)
-    here = live.viewers(rubric_id, current_user.id)
     owned = rubric_or_404(rubric_id)
+    here = live.named(state.here, owned.people())  # the poll's query said who is here
     news = history.since(rubric_id, since) if latest > since else []
     found = page.build(
         owned,
