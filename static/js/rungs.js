@@ -161,7 +161,10 @@ document.addEventListener("htmx:afterSwap", (event) => {
 });
 
 function changedSincePoll(form) {
-  return (rating.pending.get(form) || 0) > 0 || (rating.lastClickAt.get(form) || 0) > rating.pollSentAfter;
+  // A form its own answer replaced has nothing in flight: htmx:afterRequest fires on it once
+  // it has left the page, where the listener above never hears it, so its count stays up.
+  const inFlight = form.isConnected && (rating.pending.get(form) || 0) > 0;
+  return inFlight || (rating.lastClickAt.get(form) || 0) > rating.pollSentAfter;
 }
 
 document.addEventListener("htmx:oobBeforeSwap", (event) => {

@@ -58,3 +58,24 @@ def test_manager_and_engineer_see_each_other_live(site, people, new_page):
     items = engineer.locator("ol.timeline li").all_inner_texts()
     assert any("Eli Engineer rated “Code at Junior #1” Consistently" in t for t in items)
     assert any("Maya Manager rated “Code at Junior #1” Sometimes as manager" in t for t in items)
+
+
+def test_after_rating_the_engineer_still_gets_the_managers_badge_and_gaps_live(
+    site, people, new_page
+):
+    engineer = new_page()
+    sign_in(engineer, site, people.engineer)
+    rubric_url = engineer.url.split("#")[0]
+    # The engineer rates first: the answer replaces the form that sent it.
+    engineer.get_by_role("radiogroup", name="Code at Junior #1").get_by_label(
+        "Consistently"
+    ).check()
+    engineer.locator("#badge").filter(has_text="3 to go").wait_for(timeout=5000)
+    manager = new_page()
+    sign_in(manager, site, people.manager)
+    manager.goto(rubric_url)
+    manager.get_by_role("radiogroup", name="Code at Junior #2").get_by_label("Sometimes").check()
+    manager.locator("#badge").filter(has_text="Eli Engineer").wait_for(timeout=5000)
+    engineer.bring_to_front()  # a hidden tab does not poll
+    # Long after the engineer's own click, the poll's badge is the freshest there is.
+    engineer.locator("#badge .badge-other").filter(has_text="Manager").wait_for(timeout=8000)
