@@ -1,7 +1,7 @@
 """Engine settings that make SQLite safe for several workers, and its file private.
 
 Also how the database is written (upserts, several writes in one statement) and read when
-a read must cost one round trip and nothing else (:class:`LoneRead`).
+a read must cost no more than its statement (:class:`Prepared`, :class:`LoneRead`).
 """
 
 from __future__ import annotations
@@ -269,44 +269,72 @@ def _dml(table, keys: tuple[str, ...], names: tuple[str, ...], rows: int, prefix
     return sql, params
 
 
-class LoneRead:
-    """A read-only statement run alone: one round trip, no transaction, no ORM session.
+class Prepared:
+    """A read-only statement built and compiled once per dialect, run on the driver's cursor.
 
-    For the hottest request, the quiet live poll, where SQLAlchemy's own work outweighed
-    the query several times over. The statement is built and compiled once per dialect; it
-    runs on a pooled connection outside any transaction, so no BEGIN or ROLLBACK goes with
-    it: SQLite's driver starts none (see ``on_connect``) and PostgreSQL's connection is put
-    in autocommit for it. One statement sees one snapshot either way. Its rows come as the
-    driver returns them, which for integers and text is what SQLAlchemy would give.
+    SQLAlchemy's statement cache, result layer and type processing cost more than many of
+    the app's hottest queries: a rubric page reads hundreds of rating rows, a quiet poll
+    one. Rows come as the driver returns them, which for integers and text is what
+    SQLAlchemy would give; SQLite gives booleans as integers and timestamps as text.
+    Statements still pass SQLAlchemy's cursor events (the tests and the bench count them
+    there), and driver errors become its own.
     """
 
     def __init__(self, build: Callable[[], Executable]):
         self.build = build
         self.compiled: dict[str, _Compiled] = {}
 
+    def _for(self, engine_or_connection) -> _Compiled:
+        dialect = engine_or_connection.dialect
+        compiled = self.compiled.get(dialect.name)
+        if compiled is None:
+            compiled = self.compiled[dialect.name] = _Compiled.of(self.build(), dialect)
+        return compiled
+
+    def rows(self, session, **params) -> list[tuple]:
+        """Run the statement in the session's transaction (pending changes flushed first)."""
+        session.flush()
+        conn = session.connection()
+        compiled = self._for(conn)
+        return _run(conn, compiled, compiled.values(params), all_rows=True)
+
+
+class LoneRead(Prepared):
+    """A read-only statement run alone: one round trip, no transaction, no ORM session.
+
+    For the hottest request, the quiet live poll, where SQLAlchemy's own work outweighed
+    the query several times over. It runs on a pooled connection outside any transaction,
+    so no BEGIN or ROLLBACK goes with it: SQLite's driver starts none (see
+    ``on_connect``) and PostgreSQL's connection is put in autocommit for it. One statement
+    sees one snapshot either way.
+    """
+
     def first(self, engine: Engine, **params) -> tuple | None:
         """Run the statement with these parameters and return its first row, if any."""
-        compiled = self.compiled.get(engine.dialect.name)
-        if compiled is None:
-            compiled = self.compiled[engine.dialect.name] = _Compiled.of(self.build(), engine)
+        compiled = self._for(engine)
         values = compiled.values(params)
         with engine.connect() as conn:
             driver = conn.connection.driver_connection
             autocommit = engine.dialect.name == "postgresql"
             if autocommit:
                 driver.autocommit = True
-            cursor = conn.connection.cursor()
             try:
-                # SQLAlchemy's private primitive for statements it runs itself: it sends
-                # the cursor events (the tests and the bench count statements with them)
-                # and turns driver errors into its own, a lost connection invalidated, but
-                # begins no transaction and builds no result.
-                conn._cursor_execute(cursor, compiled.sql, values)
-                return cursor.fetchone()
+                return _run(conn, compiled, values, all_rows=False)
             finally:
-                cursor.close()
                 if autocommit and not conn.invalidated:
                     driver.autocommit = False
+
+
+def _run(conn, compiled: _Compiled, values, *, all_rows: bool):
+    cursor = conn.connection.cursor()
+    try:
+        # SQLAlchemy's private primitive for statements it runs itself: it sends the
+        # cursor events and turns driver errors into its own, a lost connection
+        # invalidated, but begins no transaction and builds no result.
+        conn._cursor_execute(cursor, compiled.sql, values)
+        return cursor.fetchall() if all_rows else cursor.fetchone()
+    finally:
+        cursor.close()
 
 
 @dataclass(frozen=True)
@@ -317,8 +345,7 @@ class _Compiled:
     processors: dict[str, Callable]  # what the statement's types do to a value on the way in
 
     @classmethod
-    def of(cls, statement: Executable, engine: Engine) -> _Compiled:
-        dialect = engine.dialect
+    def of(cls, statement: Executable, dialect) -> _Compiled:
         compiled = statement.compile(dialect=dialect)
         processors = {}
         for name, bind in compiled.binds.items():

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from jinja2_fragments.flask import render_blocks
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import bindparam, delete, func, select, update
 
 from app.auth.models import User
 from app.clock import utcnow
@@ -27,11 +27,15 @@ def unread_count() -> int:
     """Count the signed-in person's unread notifications (for the header's badge)."""
     if not current_user.is_authenticated:
         return 0
-    return db.session.scalar(
-        select(func.count())
-        .select_from(Notification)
-        .where(Notification.user_id == current_user.id, Notification.read_at.is_(None))
-    )
+    return db.session.scalar(_UNREAD, {"user_id": current_user.id})
+
+
+# Built once: every full page asks.
+_UNREAD = (
+    select(func.count())
+    .select_from(Notification)
+    .where(Notification.user_id == bindparam("user_id"), Notification.read_at.is_(None))
+)
 
 
 @bp.app_context_processor

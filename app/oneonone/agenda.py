@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from sqlalchemy import or_, select
+from sqlalchemy import bindparam, or_, select
 
 from app.clock import utcnow
 from app.extensions import db
@@ -63,12 +63,8 @@ class Panel:
 
 def points(rubric_id: int, meeting: Meeting | None) -> list[Point]:
     """The agenda: every open item, and those ticked during the 1:1 shown."""
-    shown = AgendaItem.done_at.is_(None)
-    if meeting is not None:
-        shown = or_(shown, AgendaItem.done_in_id == meeting.id)
-    items = db.session.scalars(
-        select(AgendaItem).where(AgendaItem.rubric_id == rubric_id, shown).order_by(AgendaItem.id)
-    ).all()
+    params = {"rubric_id": rubric_id, "meeting_id": meeting.id if meeting else None}
+    items = db.session.scalars(_POINTS, params).all()
     ended = ended_days(rubric_id) if any(not i.done for i in items) else []
     return [Point(i, None if i.done else carried_from(i.created_at, ended)) for i in items]
 
@@ -90,15 +86,8 @@ def carried_from(created_at: datetime, ended: list[tuple[datetime, date]]) -> da
 
 def actions(rubric_id: int, meeting: Meeting | None, today: date) -> list[Action]:
     """This 1:1's action items, then the still open ones of earlier 1:1s."""
-    query = (
-        select(ActionItem, Meeting.id, Meeting.started_at)
-        .join(Meeting, ActionItem.meeting_id == Meeting.id)
-        .where(Meeting.rubric_id == rubric_id)
-    )
-    shown = ~ActionItem.done
-    if meeting is not None:
-        shown = or_(shown, ActionItem.meeting_id == meeting.id)
-    rows = db.session.execute(query.where(shown).order_by(Meeting.started_at, ActionItem.id))
+    params = {"rubric_id": rubric_id, "meeting_id": meeting.id if meeting else None}
+    rows = db.session.execute(_ACTIONS, params)
     found = [
         Action(
             item,
@@ -108,6 +97,27 @@ def actions(rubric_id: int, meeting: Meeting | None, today: date) -> list[Action
         for item, mid, started in rows
     ]
     return [a for a in found if a.from_day is None] + [a for a in found if a.from_day]
+
+
+# Built once, as the rubric page shows the panel: with no 1:1 shown, meeting_id is NULL and
+# matches nothing.
+_POINTS = (
+    select(AgendaItem)
+    .where(
+        AgendaItem.rubric_id == bindparam("rubric_id"),
+        or_(AgendaItem.done_at.is_(None), AgendaItem.done_in_id == bindparam("meeting_id")),
+    )
+    .order_by(AgendaItem.id)
+)
+_ACTIONS = (
+    select(ActionItem, Meeting.id, Meeting.started_at)
+    .join(Meeting, ActionItem.meeting_id == Meeting.id)
+    .where(
+        Meeting.rubric_id == bindparam("rubric_id"),
+        or_(~ActionItem.done, ActionItem.meeting_id == bindparam("meeting_id")),
+    )
+    .order_by(Meeting.started_at, ActionItem.id)
+)
 
 
 def private_note(meeting: Meeting, author_id: int) -> PrivateNote | None:

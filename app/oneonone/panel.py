@@ -13,17 +13,19 @@ from wtforms import SelectChoice
 
 from app.access import side_of
 from app.account.views import viewer_zone
+from app.extensions import db
 from app.history import timeline
 from app.history.events import RUBRIC_CHANGES, Kind
 from app.ladders import store
 from app.oneonone import agenda, rhythm
 from app.oneonone.forms import ActionForm, AgendaForm, NotesForm, ScheduleForm
 from app.oneonone.models import Meeting
-from app.oneonone.queries import open_meeting
+from app.oneonone.queries import PanelHead, open_meeting
 from app.rubric.side import Side
 from app.web import see_other
 
 PANEL = "oneonone/_panel.html"
+UNREAD = object()  # the next 1:1's day is read by context() itself
 SHOW = "oneonone/show.html"
 
 
@@ -55,14 +57,19 @@ def context(
     agenda_form=None,
     action=None,
     schedule_form=None,
+    next_day=UNREAD,
     **extra,
 ):
-    """What _panel.html reads for one viewer."""
+    """What _panel.html reads for one viewer; ``next_day`` when a query read it already."""
     participant = side_of(owned) is not None
     participants = owned.people()
     today = rhythm.local_today(viewer_zone())
+    if next_day is UNREAD:
+        next_meeting = rhythm.next_of(owned.rubric.id, today)
+    else:
+        next_meeting = rhythm.Upcoming(next_day) if next_day and next_day >= today else None
     return dict(
-        next_meeting=rhythm.next_of(owned.rubric.id, today),
+        next_meeting=next_meeting,
         can_schedule=side_of(owned) is Side.MANAGER,
         # Who may change a talking point: its author, or the manager (who runs the 1:1).
         may_change=lambda item: may_change(owned, item),
@@ -81,10 +88,16 @@ def context(
     )
 
 
-def for_rubric_page(owned) -> dict:
-    """The panel of the rubric page: under way, or the agenda of the next 1:1."""
-    meeting = open_meeting(owned.rubric.id)
-    extra = {}
+def for_rubric_page(owned, head: PanelHead | None = None) -> dict:
+    """The panel of the rubric page: under way, or the agenda of the next 1:1.
+
+    ``head`` is what the page's own query read of it: then only a 1:1 under way is loaded.
+    """
+    if head is None:
+        meeting = open_meeting(owned.rubric.id)
+    else:
+        meeting = db.session.get(Meeting, head.meeting_id) if head.meeting_id else None
+    extra = {} if head is None else {"next_day": head.next_day}
     if meeting is not None:
         # The shared notes are the 1:1 page's own form, shown here as they are there.
         # render_block autoescapes what people typed; the result is HTML to place as is.

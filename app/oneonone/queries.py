@@ -2,10 +2,39 @@
 
 from __future__ import annotations
 
+from datetime import date
+from typing import NamedTuple
+
 from sqlalchemy import select
 
 from app.extensions import db
-from app.oneonone.models import Meeting
+from app.oneonone.models import Meeting, NextMeeting
+from app.rubric.models import Rubric
+
+
+class PanelHead(NamedTuple):
+    """What the rubric page's 1:1 panel starts from, read with the rubric's own query."""
+
+    meeting_id: int | None  # the 1:1 under way
+    next_day: date | None  # the day set for the next 1:1, even a day gone by
+
+
+def head_columns() -> tuple:
+    """The columns of a PanelHead, for a query of one rubric (correlated to it)."""
+    under_way = (
+        select(Meeting.id)
+        .where(Meeting.rubric_id == Rubric.id, Meeting.ended_at.is_(None))
+        .limit(1)
+        .correlate(Rubric)
+        .scalar_subquery()
+    )
+    next_day = (
+        select(NextMeeting.day)
+        .where(NextMeeting.rubric_id == Rubric.id)
+        .correlate(Rubric)
+        .scalar_subquery()
+    )
+    return under_way, next_day
 
 
 def open_meeting(rubric_id: int) -> Meeting | None:

@@ -7,6 +7,7 @@ people page show it until a 1:1 starts on (or after) that day, which uses it up.
 from __future__ import annotations
 
 from datetime import date
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import delete, func, select
@@ -23,6 +24,12 @@ from app.rubric.models import Rubric
 def local_today(zone: ZoneInfo) -> date:
     """Today where the person looking lives: "not in the past" and "the same day" are theirs."""
     return zones.local(utcnow(), zone).date()
+
+
+class Upcoming(NamedTuple):
+    """The next 1:1's day, when a query of the rubric read it (the panel shows the day)."""
+
+    day: date
 
 
 def next_of(rubric_id: int, today: date) -> NextMeeting | None:

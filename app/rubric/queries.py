@@ -15,7 +15,15 @@ from sqlalchemy.orm import aliased
 
 from app.auth.models import User
 from app.clock import utcnow
-from app.database import LoneRead, Write, insert_for, rows_of, upsert, write_intent
+from app.database import (
+    LoneRead,
+    Prepared,
+    Write,
+    insert_for,
+    rows_of,
+    upsert,
+    write_intent,
+)
 from app.database import write as db_write
 from app.evidence.models import Evidence
 from app.extensions import db
@@ -23,6 +31,7 @@ from app.history.events import latest_id_query
 from app.history.models import Event
 from app.ladders import store
 from app.ladders.models import Ladder, LadderVersion
+from app.oneonone.queries import PanelHead, head_columns
 from app.rubric.models import KeptStanding, Presence, Rating, Rubric, SavedFilter
 from app.rubric.side import Side
 
@@ -189,28 +198,55 @@ class PageLoad(NamedTuple):
     owned: OwnedRubric
     here: frozenset[int]  # the others who had it open in the presence window
     saved_filter: tuple[str, str] | None  # the viewer's remembered filter: (text, show)
+    kept: dict[Side, StoredStanding]  # only the sides that have one stored
+    panel: PanelHead  # where the 1:1 panel starts from
 
 
 def load_page(rubric_id: int, viewer_id: int, seen_after: datetime) -> PageLoad | None:
-    """Fetch what :func:`load` does, and who is here and the viewer's filter, in one query."""
+    """Fetch what :func:`load` does, who is here, the viewer's filter, both kept standings
+    and the head of the 1:1 panel, in one query."""
     params = {"rubric_id": rubric_id, "viewer_id": viewer_id, "seen_after": seen_after}
     row = db.session.execute(_page_query(), params).first()
     if row is None:
         return None
-    *loaded, here, text, show = row
-    return PageLoad(OwnedRubric(*loaded), _ids(here), None if text is None else (text, show))
+    at = len(row) - 3 * len(_KEPT)
+    *loaded, here, text, show, meeting_id, next_day = row[:at]
+    saved = None if text is None else (text, show)
+    panel = PanelHead(meeting_id, next_day)
+    return PageLoad(OwnedRubric(*loaded), _ids(here), saved, _read_kept(row[at:]), panel)
 
 
 @functools.cache
 def _page_query():
-    """Build the query of :func:`load_page` once: :func:`load`'s, with three columns more."""
+    """Build the query of :func:`load_page` once: :func:`load`'s, with columns more."""
     viewer_id = bindparam("viewer_id")
     mine = (SavedFilter.user_id == viewer_id) & (SavedFilter.rubric_id == Rubric.id)
-    return _load_query(False).add_columns(
+    query = _load_query(False).add_columns(
         _here_query(bindparam("rubric_id")),
         select(SavedFilter.text).where(mine).correlate(Rubric).scalar_subquery(),
         select(SavedFilter.show).where(mine).correlate(Rubric).scalar_subquery(),
+        *head_columns(),
     )
+    return _with_kept(query)
+
+
+def _with_kept(query):
+    """Add both sides' kept standings to a query of one rubric, as :func:`_read_kept` reads."""
+    for side, kept in _KEPT.items():
+        query = query.add_columns(kept.ladder_version, kept.track_key, kept.data).outerjoin(
+            kept, and_(kept.rubric_id == Rubric.id, kept.side == side.value)
+        )
+    return query
+
+
+def _read_kept(values) -> dict[Side, StoredStanding]:
+    """Read the columns :func:`_with_kept` added: the sides that have a standing stored."""
+    kept = {}
+    for n, side in enumerate(_KEPT):
+        version, track, data = values[3 * n : 3 * n + 3]
+        if version is not None:
+            kept[side] = StoredStanding(version, track, data)
+    return kept
 
 
 class StoredStanding(NamedTuple):
@@ -247,12 +283,7 @@ def load_click(rubric_id: int, competency_id: int, viewer_id: int) -> Click | No
     owned = OwnedRubric(*found[:5])
     at = 6 + len(_ROW_COLUMNS)
     row = RatingRow(*found[6:at], notes=found[at]) if found[5] is not None else NO_RATING
-    kept = {}
-    for n, side in enumerate(_KEPT):
-        version, track, data = found[at + 1 + 3 * n : at + 4 + 3 * n]
-        if version is not None:
-            kept[side] = StoredStanding(version, track, data)
-    return Click(owned, row, kept)
+    return Click(owned, row, _read_kept(found[at + 1 :]))
 
 
 _LOCK = select(Rubric.id).where(Rubric.id == bindparam("rubric_id")).with_for_update()
@@ -273,11 +304,6 @@ def _click_query():
         .correlate(Rubric)
         .scalar_subquery()
     )
-    kept_columns = [
-        column
-        for kept in _KEPT.values()
-        for column in (kept.ladder_version, kept.track_key, kept.data)
-    ]
     query = (
         select(
             Rubric,
@@ -288,7 +314,6 @@ def _click_query():
             Rating.id,
             *_ROW_COLUMNS,
             notes,
-            *kept_columns,
         )
         .join(Ladder, Rubric.ladder_id == Ladder.id)
         .join(User, Rubric.user_id == User.id)
@@ -298,8 +323,7 @@ def _click_query():
         )
         .where(Rubric.id == bindparam("rubric_id"))
     )
-    for side, kept in _KEPT.items():
-        query = query.outerjoin(kept, and_(kept.rubric_id == Rubric.id, kept.side == side.value))
+    query = _with_kept(query)
     return query
 
 
@@ -330,15 +354,25 @@ def ratings(rubric_id: int, notes_of: int | None = None) -> dict[int, RatingRow]
     With ``notes_of``, each row also counts that person's private notes (only they see
     them, so only they count them); adding a note writes the row, so every note has one.
     """
-    params = {"rubric_id": rubric_id, "notes_of": notes_of}
-    rows = rows_of(db.session, _ratings_query(notes_of is not None), params)
-    make = RatingRow._make  # a page builds hundreds of rows: skip the keyword handling
-    return {r[0]: make(r[1:]) for r in rows}
+    if notes_of is None:
+        rows = _RATINGS[False].rows(db.session, rubric_id=rubric_id)
+    else:
+        rows = _RATINGS[True].rows(db.session, rubric_id=rubric_id, notes_of=notes_of)
+    if db.session.get_bind().dialect.name != "sqlite":
+        return {r[0]: RatingRow._make(r[1:]) for r in rows}
+    # A page builds hundreds of rows from the driver's values, inline: SQLite gives
+    # booleans as integers and timestamps as text.
+    read = datetime.fromisoformat  # the text SQLAlchemy stored
+    return {
+        r[0]: RatingRow(
+            r[1], r[2], r[3], r[4] == 1, r[5] and read(r[5]), r[6] and read(r[6]), r[7], r[8]
+        )
+        for r in rows
+    }
 
 
-@functools.cache
 def _ratings_query(with_notes: bool):
-    """Build the query of :func:`ratings` once (with the notes count or without)."""
+    """Build the query of :func:`ratings` (with the notes count or without)."""
     rubric_id = bindparam("rubric_id")
     query = select(Rating.competency_id, *_ROW_COLUMNS)
     if with_notes:
@@ -359,6 +393,9 @@ def _ratings_query(with_notes: bool):
     else:
         query = query.add_columns(literal_column("0"))  # every field of a RatingRow comes back
     return query.where(Rating.rubric_id == rubric_id)
+
+
+_RATINGS = {notes: Prepared(functools.partial(_ratings_query, notes)) for notes in (False, True)}
 
 
 def ratings_of_rubrics(rubric_ids: list[int]) -> dict[int, dict[int, RatingRow]]:

@@ -85,6 +85,7 @@ def whole_page(loaded: queries.PageLoad, settings: SettingsForm | None = None, s
         since=owned.latest,
         here=live.named(loaded.here, owned.people()),
     )
+    standings.trust(found, loaded.kept)
     # An address that names a filter shows it; a plain one opens as the viewer left it.
     only = filters.Filter.from_args(request.args)
     if only is None:
@@ -106,7 +107,7 @@ def whole_page(loaded: queries.PageLoad, settings: SettingsForm | None = None, s
             open_level=request.args.get("open"),
             settings=settings,
         ),
-        **({} if found.as_of else oneonone_panel.for_rubric_page(owned)),
+        **({} if found.as_of else oneonone_panel.for_rubric_page(owned, loaded.panel)),
         rubrics=choice.rubrics_of(owned.owner_id) if owned.rubric_count > 1 else [],
         news=news.since_last_visit(found) if found.own else None,
         can_assign=current_user.is_admin or owned.manager_id == current_user.id,

@@ -12,7 +12,7 @@ from sqlalchemy import select, update
 from app.clock import utcnow
 from app.extensions import db
 from app.notifications.models import Notification
-from app.oneonone.models import Meeting
+from app.oneonone.models import Meeting, NextMeeting
 
 
 def start(client, rubric_id) -> int:
@@ -54,6 +54,19 @@ def test_the_manager_schedules_the_next_1on1_and_the_engineer_is_told(app, pair,
     assert schedule(engineer, rubric_id, day(3)).status_code == 404
     history = engineer.get(f"/rubrics/{rubric_id}/history").get_data(as_text=True)
     assert f"scheduled the next 1:1 for {when:%a %-d %b %Y}" in history
+
+
+def test_a_next_day_gone_by_shows_as_not_scheduled_on_the_rubric_page(app, pair):
+    """The page reads the day with its rubric: once it has passed, it is not the next 1:1."""
+    engineer, manager, rubric_id, _ = pair
+    assert schedule(manager, rubric_id, day(2)).status_code == 200
+    page = engineer.get(f"/rubrics/{rubric_id}").get_data(as_text=True)
+    assert f"{utcnow().date() + timedelta(days=2):%A %-d %B %Y}" in page
+    with app.app_context():
+        db.session.execute(update(NextMeeting).values(day=utcnow().date() - timedelta(days=1)))
+        db.session.commit()
+    page = engineer.get(f"/rubrics/{rubric_id}").get_data(as_text=True)
+    assert "Not scheduled yet" in page
 
 
 @pytest.mark.parametrize(
