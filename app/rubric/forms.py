@@ -66,8 +66,3 @@ class FilterForm(FlaskForm):
         return Filter.of(self.q.data, self.show.data or [])
 
     clear = SubmitField("Clear filter", id="filter-clear")
-
-    @classmethod
-    def showing(cls, shown: Filter) -> FilterForm:
-        """A form that shows a filter, without reading the request."""
-        return cls(formdata=None, q=shown.text, show=list(shown.show))

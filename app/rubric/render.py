@@ -16,6 +16,8 @@ from flask_wtf.csrf import generate_csrf
 from app.charts.radar import Radar, category_radar
 from app.clock import utcnow
 from app.rubric import live
+from app.rubric.filters import KINDS
+from app.rubric.models import FILTER_TEXT
 from app.rubric.page import Item, RubricPage
 from app.rubric.side import Side
 
@@ -169,5 +171,7 @@ def context(page: RubricPage, **extra) -> dict:
         words=words,
         radar=lambda: radar(page, words),  # drawn only where a block shows it
         csrf=generate_csrf(),
+        filter_kinds=KINDS,
+        filter_max=FILTER_TEXT,
         **extra,
     )

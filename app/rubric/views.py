@@ -103,7 +103,6 @@ def whole_page(loaded: queries.PageLoad, settings: SettingsForm | None = None, s
         **context(
             found,
             only=only,
-            filter=FilterForm.showing(only),
             open_level=request.args.get("open"),
             settings=settings,
         ),
@@ -171,7 +170,7 @@ def filter_competencies(rubric_id: int):
     response = fragment(
         TEMPLATE,
         blocks,
-        **context(found, only=chosen, filter=FilterForm.showing(chosen), open_level=None, oob=True),
+        **context(found, only=chosen, open_level=None, oob=True),
     )
     # The address bar follows, so a reload or a bookmark shows the same filter.
     response.headers["HX-Replace-Url"] = url_for(
