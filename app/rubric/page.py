@@ -8,7 +8,7 @@ those from :mod:`app.rubric.render`.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import cached_property
@@ -84,6 +84,41 @@ class Item:
         return self.row.focus
 
 
+class Cell:
+    """The competencies of one (level, category) cell, as a page lists them.
+
+    Its size and how many are demonstrated come from the ladder and the kept standing when
+    the page has one; its items (and so the rating rows) are only built when listed.
+    """
+
+    def __init__(self, page: RubricPage, level: int, category: int):
+        self.page, self.level, self.category = page, level, category
+        self.specs = page.index.cells[level][category]
+
+    def __len__(self) -> int:
+        return len(self.specs)
+
+    def __iter__(self):
+        return iter(self.items)
+
+    @cached_property
+    def items(self) -> list[Item]:
+        ids = self.page.stored.competency_ids
+        return [self.page.item(ids[c.key]) for c in self.specs]
+
+    @property
+    def demonstrated(self) -> int:
+        """Count the competencies shown as demonstrated, for the cell's summary."""
+        page = self.page
+        if page.kept is None or "items" in self.__dict__:
+            return sum(1 for item in self.items if item.demonstrated)
+        counts = page.kept[page.primary].cells[self.level][self.category].counts
+        scale = page.scale
+        return sum(
+            n for step, n in zip(scale.choices, counts, strict=True) if scale.demonstrated(step.key)
+        )
+
+
 def side_ratings(
     stored: store.StoredLadder, rows: Mapping[int, RatingRow], side: Side
 ) -> dict[str, float]:
@@ -106,7 +141,7 @@ class RubricPage:
     stored: store.StoredLadder
     track: TrackSpec
     index: TrackIndex
-    rows: dict[int, RatingRow]
+    rows: dict[int, RatingRow]  # every row, or only some when ``rest`` is set
     target_key: str | None
     since: int = 0  # the rubric's version (newest event id) this page shows
     here: list[tuple[int, str]] = field(default_factory=list)  # others viewing now
@@ -114,6 +149,9 @@ class RubricPage:
     # Each side's kept standing (app/rubric/standings): a click has these, not every row.
     kept: dict[Side, Kept] | None = None
     kept_changed: set[Side] = field(default_factory=set)  # to be written with the click
+    # Set when ``rows`` holds only the focused ones (with kept standings, a page that lists
+    # no competency needs no other): reads every row the first time another is asked for.
+    rest: Callable[[], dict[int, RatingRow]] | None = None
 
     focus_limit = FOCUS_LIMIT
 
@@ -146,7 +184,13 @@ class RubricPage:
 
     def ratings(self, side: Side) -> dict[str, float]:
         """One side's ratings as the engine reads them."""
-        return side_ratings(self.stored, self.rows, side)
+        return side_ratings(self.stored, self.all_rows(), side)
+
+    def all_rows(self) -> dict[int, RatingRow]:
+        """Every rating row of the rubric, read now if the page had only some."""
+        if self.rest is not None:
+            self.rows, self.rest = self.rest(), None
+        return self.rows
 
     def standing_of(self, side: Side) -> Standing:
         """Where one side's ratings put the person, towards the rubric's target."""
@@ -158,7 +202,8 @@ class RubricPage:
     def counted(self, side: Side) -> Kept:
         """Count one side's rating rows as a kept standing would."""
         keys = self.stored.competency_keys
-        steps = {keys[cid]: row.step(side) for cid, row in self.rows.items() if cid in keys}
+        rows = self.all_rows()
+        steps = {keys[cid]: row.step(side) for cid, row in rows.items() if cid in keys}
         return incremental.full(self.index, self.scale, steps)
 
     @cached_property
@@ -182,7 +227,10 @@ class RubricPage:
             self.__dict__.pop(worked_out, None)
 
     def row(self, competency_id: int) -> RatingRow:
-        return self.rows.get(competency_id, NO_RATING)
+        found = self.rows.get(competency_id)
+        if found is None and self.rest is not None:
+            found = self.all_rows().get(competency_id)
+        return found or NO_RATING
 
     def item(self, competency_id: int) -> Item:
         spec = self.stored.competencies[self.stored.competency_keys[competency_id]]
@@ -201,11 +249,6 @@ class RubricPage:
     def gap_keys(self) -> frozenset[str]:
         """The competencies still open on the way to the target: what "only gaps" shows."""
         return frozenset(i.key for c in self.standing.gaps.categories for i in c.items)
-
-    @staticmethod
-    def demonstrated_count(items: list[Item]) -> int:
-        """Count the competencies shown as demonstrated, for a category's summary."""
-        return sum(1 for item in items if item.demonstrated)
 
     def shows(self, item: Item, only: Filter | None) -> bool:
         """Tell whether a filter keeps a competency on the page."""
@@ -239,19 +282,22 @@ class RubricPage:
         """Count the competencies of the track a filter keeps."""
         return sum(count for _, cats in self.outline(only) for _, count in cats)
 
-    def levels(self) -> list[tuple[LevelSpec, list[tuple[CategorySpec, list[Item]]]]]:
+    def levels(self) -> list[tuple[LevelSpec, list[tuple[CategorySpec, Cell]]]]:
         """Return the track's levels, each with its categories and their competencies."""
         return [self.level(li) for li in range(len(self.index.levels))]
 
-    def level(self, li: int) -> tuple[LevelSpec, list[tuple[CategorySpec, list[Item]]]]:
+    def level(self, li: int) -> tuple[LevelSpec, list[tuple[CategorySpec, Cell]]]:
         """Return one level (by position) with its categories and their competencies."""
-        ids = self.stored.competency_ids
-        cats = []
-        for ci, category in enumerate(self.index.categories):
-            items = [self.item(ids[c.key]) for c in self.index.cells[li][ci]]
-            if items:
-                cats.append((category, items))
+        cats = [
+            (category, Cell(self, li, ci))
+            for ci, category in enumerate(self.index.categories)
+            if self.index.cells[li][ci]
+        ]
         return self.index.levels[li], cats
+
+    def level_items(self, li: int) -> list[Item]:
+        """Every competency of one level (by position), for a filter to look through."""
+        return [item for _, cell in self.level(li)[1] for item in cell]
 
     def rungs(self) -> list[Rung]:
         """Return the track's levels top first, marking the person, target and categories."""

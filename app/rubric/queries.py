@@ -348,16 +348,18 @@ _ROW_COLUMNS = (
 )
 
 
-def ratings(rubric_id: int, notes_of: int | None = None) -> dict[int, RatingRow]:
+def ratings(
+    rubric_id: int, notes_of: int | None = None, *, focused: bool = False
+) -> dict[int, RatingRow]:
     """Return every rating row of a rubric by competency id, in one query.
 
     With ``notes_of``, each row also counts that person's private notes (only they see
     them, so only they count them); adding a note writes the row, so every note has one.
+    With ``focused``, only the rows of competencies marked as focus (the growth plan).
     """
-    if notes_of is None:
-        rows = _RATINGS[False].rows(db.session, rubric_id=rubric_id)
-    else:
-        rows = _RATINGS[True].rows(db.session, rubric_id=rubric_id, notes_of=notes_of)
+    query = _RATINGS[notes_of is not None, focused]
+    params = {"rubric_id": rubric_id} | ({} if notes_of is None else {"notes_of": notes_of})
+    rows = query.rows(db.session, **params)
     if db.session.get_bind().dialect.name != "sqlite":
         return {r[0]: RatingRow._make(r[1:]) for r in rows}
     # A page builds hundreds of rows from the driver's values, inline: SQLite gives
@@ -371,7 +373,7 @@ def ratings(rubric_id: int, notes_of: int | None = None) -> dict[int, RatingRow]
     }
 
 
-def _ratings_query(with_notes: bool):
+def _ratings_query(with_notes: bool, focused: bool):
     """Build the query of :func:`ratings` (with the notes count or without)."""
     rubric_id = bindparam("rubric_id")
     query = select(Rating.competency_id, *_ROW_COLUMNS)
@@ -392,10 +394,15 @@ def _ratings_query(with_notes: bool):
         )
     else:
         query = query.add_columns(literal_column("0"))  # every field of a RatingRow comes back
-    return query.where(Rating.rubric_id == rubric_id)
+    query = query.where(Rating.rubric_id == rubric_id)
+    return query.where(Rating.focus) if focused else query
 
 
-_RATINGS = {notes: Prepared(functools.partial(_ratings_query, notes)) for notes in (False, True)}
+_RATINGS = {
+    (notes, focused): Prepared(functools.partial(_ratings_query, notes, focused))
+    for notes in (False, True)
+    for focused in (False, True)
+}
 
 
 def ratings_of_rubrics(rubric_ids: list[int]) -> dict[int, dict[int, RatingRow]]:

@@ -50,15 +50,18 @@ def attach(page: RubricPage, stored: dict[Side, StoredStanding]) -> None:
         page.kept = kept
 
 
-def trust(page: RubricPage, stored: dict[Side, StoredStanding]) -> None:
-    """Give a page that read every row both kept standings if they fit, else let it count.
+def trust(page: RubricPage, stored: dict[Side, StoredStanding]) -> bool:
+    """Give a page both kept standings if they fit, else let it count them from its rows.
 
     Evaluating a kept standing skips counting hundreds of rows, and a click's "after" is
-    what the next page load evaluates again (remembered on the track index).
+    what the next page load evaluates again (remembered on the track index). Tell whether
+    they fit.
     """
     kept = {side: fits(page, stored.get(side)) for side in Side}
-    if all(k is not None for k in kept.values()):
-        page.kept = kept
+    if any(k is None for k in kept.values()):
+        return False
+    page.kept = kept
+    return True
 
 
 def recount(page: RubricPage) -> None:

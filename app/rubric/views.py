@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from jinja2_fragments.flask import render_block, render_blocks
@@ -81,15 +83,21 @@ def whole_page(loaded: queries.PageLoad, settings: SettingsForm | None = None, s
     found = page.build(
         owned,
         side_of(owned),
-        queries.ratings(rubric_id, notes_of=current_user.id),
+        {},
         since=owned.latest,
         here=live.named(loaded.here, owned.people()),
     )
-    standings.trust(found, loaded.kept)
     # An address that names a filter shows it; a plain one opens as the viewer left it.
     only = filters.Filter.from_args(request.args)
     if only is None:
         only = filters.remembered(loaded.saved_filter)
+    all_rows = functools.partial(queries.ratings, rubric_id, notes_of=current_user.id)
+    if standings.trust(found, loaded.kept) and not only:
+        # The standings say what the ratings add up to: the page reads the growth plan's
+        # rows, and every row only once it lists a competency.
+        found.rows, found.rest = all_rows(focused=True), all_rows
+    else:
+        found.rows = all_rows()
     if settings is None:
         settings = SettingsForm.for_track(
             found.stored.spec,

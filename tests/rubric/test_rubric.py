@@ -346,6 +346,33 @@ def test_a_big_rubric_page_opens_categories_on_demand(client, big_rubric):
     assert all(f'id="c-{ids[c.key]}"' in opened for c in cell)
 
 
+def test_a_big_rubric_page_reads_only_the_rows_it_lists(app, client, big_rubric):
+    """With kept standings and no competency listed, the page reads the plan's rows only.
+
+    Its summaries come from the standings, and they agree with the rows: opening a level
+    lists each competency with its rating, read then.
+    """
+    rubric_id, spec, ids = big_rubric
+    level, category = spec.competencies[0].level, spec.competencies[0].category
+    cell = [c for c in spec.competencies if (c.level, c.category) == (level, category)]
+    for c in cell[:3]:
+        rate(client, rubric_id, ids[c.key], "consistently")
+    rate(client, rubric_id, ids[cell[3].key], "not-yet")
+    focus = client.post(f"/rubrics/{rubric_id}/focus/{ids[cell[4].key]}", data={"focus": "1"})
+    assert focus.status_code == 303
+    with counting_sql(app) as counter:
+        html = client.get(f"/rubrics/{rubric_id}").get_data(as_text=True)
+    reads = [s.rsplit("WHERE", 1)[1] for s in counter.statements if "FROM ratings" in s]
+    assert len(reads) == 1 and "ratings.focus" in reads[0], reads  # the plan's rows
+    summary = f"3 of {len(cell)} demonstrated"
+    assert f'id="lc-{level}-{category}">\n      <summary><h3>' in html and summary in html
+    assert f'<a href="#c-{ids[cell[4].key]}">{cell[4].title}</a>' in html  # the growth plan
+    opened = client.get(f"/rubrics/{rubric_id}?open={level}").get_data(as_text=True)
+    assert summary in opened
+    for c, step in [(cell[0], "consistently"), (cell[3], "not-yet")]:
+        assert f'id="r{ids[c.key]}-{step}" name="step" value="{step}" checked' in opened
+
+
 def test_a_category_link_without_htmx_opens_its_level(client, big_rubric):
     rubric_id, spec, _ = big_rubric
     level, category = spec.competencies[0].level, spec.competencies[0].category
