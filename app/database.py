@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import Engine, Executable, event
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import DBAPIError
 
 # Requests that may write open their transaction with BEGIN IMMEDIATE on SQLite, so a write
 # never fails half-way with "database is locked"; reads stay deferred and never block.
@@ -310,19 +311,48 @@ class LoneRead(Prepared):
     """
 
     def first(self, engine: Engine, **params) -> tuple | None:
-        """Run the statement with these parameters and return its first row, if any."""
+        """Run the statement with these parameters and return its first row, if any.
+
+        On the pool's connection itself: a SQLAlchemy Connection around it cost the poll
+        more than its query. What SQLAlchemy would do is done here: listeners of
+        ``before_cursor_execute`` hear the statement (with no Connection: they count it),
+        a driver error comes as SQLAlchemy's, and a lost connection leaves the pool.
+        """
         compiled = self._for(engine)
         values = compiled.values(params)
-        with engine.connect() as conn:
-            driver = conn.connection.driver_connection
-            autocommit = engine.dialect.name == "postgresql"
+        dialect = engine.dialect
+        raw = engine.raw_connection()
+        driver = raw.driver_connection
+        autocommit = dialect.name == "postgresql"
+        try:
             if autocommit:
                 driver.autocommit = True
+            cursor = raw.cursor()
             try:
-                return _run(conn, compiled, values, all_rows=False)
+                if engine.dispatch.before_cursor_execute:
+                    engine.dispatch.before_cursor_execute(
+                        None, cursor, compiled.sql, values, None, False
+                    )
+                cursor.execute(compiled.sql, values)
+                return cursor.fetchone()
             finally:
-                if autocommit and not conn.invalidated:
-                    driver.autocommit = False
+                cursor.close()
+        except dialect.loaded_dbapi.Error as err:
+            lost = dialect.is_disconnect(err, driver, None)
+            if lost:
+                raw.invalidate(err)
+            raise DBAPIError.instance(
+                compiled.sql,
+                values,
+                err,
+                dialect.loaded_dbapi.Error,
+                connection_invalidated=lost,
+                dialect=dialect,
+            ) from err
+        finally:
+            if autocommit and raw.is_valid:
+                driver.autocommit = False
+            raw.close()
 
 
 def _run(conn, compiled: _Compiled, values, *, all_rows: bool):

@@ -2,16 +2,26 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user, login_required
 from jinja2_fragments.flask import render_blocks
-from sqlalchemy import bindparam, delete, func, select, update
+from sqlalchemy import delete, select, update
 
 from app.auth.models import User
 from app.clock import utcnow
 from app.extensions import csrf, db
 from app.notifications import kinds
 from app.notifications import unsubscribe as tokens
+from app.notifications.badge import unread_count
 from app.notifications.forms import settings_form
 from app.notifications.models import Notification, NotificationSetting
 from app.notifications.notify import channels
@@ -21,21 +31,6 @@ bp = Blueprint("notifications", __name__)
 
 TEMPLATE = "notifications/index.html"
 PAGE_SIZE = 50
-
-
-def unread_count() -> int:
-    """Count the signed-in person's unread notifications (for the header's badge)."""
-    if not current_user.is_authenticated:
-        return 0
-    return db.session.scalar(_UNREAD, {"user_id": current_user.id})
-
-
-# Built once: every full page asks.
-_UNREAD = (
-    select(func.count())
-    .select_from(Notification)
-    .where(Notification.user_id == bindparam("user_id"), Notification.read_at.is_(None))
-)
 
 
 @bp.app_context_processor

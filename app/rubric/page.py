@@ -360,6 +360,13 @@ class RubricPage:
             shown = self.level_size(position)  # a level loaded on its own, when opened
         return shown <= SHOWN_UP_FRONT
 
+    def lists_competencies(self, only: Filter | None, open_level: str | None) -> bool:
+        """Tell whether the page lists any competency up front (then it needs every row)."""
+        return any(
+            self.category_open(li, only, open_level)
+            for li in self._eager_positions(only, open_level)
+        )
+
     def _eager_positions(self, only: Filter | None, open_level: str | None) -> list[int]:
         return [li for li in range(len(self.index.levels)) if self.eager(li, only, open_level)]
 

@@ -31,6 +31,7 @@ from app.history.events import latest_id_query
 from app.history.models import Event
 from app.ladders import store
 from app.ladders.models import Ladder, LadderVersion
+from app.notifications.badge import unread_column
 from app.oneonone.queries import PanelHead, head_columns
 from app.rubric.models import KeptStanding, Presence, Rating, Rubric, SavedFilter
 from app.rubric.side import Side
@@ -200,20 +201,22 @@ class PageLoad(NamedTuple):
     saved_filter: tuple[str, str] | None  # the viewer's remembered filter: (text, show)
     kept: dict[Side, StoredStanding]  # only the sides that have one stored
     panel: PanelHead  # where the 1:1 panel starts from
+    unread: int  # the viewer's unread notifications, for the header's badge
 
 
 def load_page(rubric_id: int, viewer_id: int, seen_after: datetime) -> PageLoad | None:
-    """Fetch what :func:`load` does, who is here, the viewer's filter, both kept standings
-    and the head of the 1:1 panel, in one query."""
+    """Fetch what :func:`load` does, who is here, the viewer's filter, both kept standings,
+    the head of the 1:1 panel and the viewer's unread notifications, in one query."""
     params = {"rubric_id": rubric_id, "viewer_id": viewer_id, "seen_after": seen_after}
     row = db.session.execute(_page_query(), params).first()
     if row is None:
         return None
     at = len(row) - 3 * len(_KEPT)
-    *loaded, here, text, show, meeting_id, next_day = row[:at]
+    *loaded, here, text, show, meeting_id, next_day, unread = row[:at]
     saved = None if text is None else (text, show)
     panel = PanelHead(meeting_id, next_day)
-    return PageLoad(OwnedRubric(*loaded), _ids(here), saved, _read_kept(row[at:]), panel)
+    kept = _read_kept(row[at:])
+    return PageLoad(OwnedRubric(*loaded), _ids(here), saved, kept, panel, unread)
 
 
 @functools.cache
@@ -226,6 +229,7 @@ def _page_query():
         select(SavedFilter.text).where(mine).correlate(Rubric).scalar_subquery(),
         select(SavedFilter.show).where(mine).correlate(Rubric).scalar_subquery(),
         *head_columns(),
+        unread_column(viewer_id),
     )
     return _with_kept(query)
 

@@ -22,6 +22,7 @@ from app.extensions import db
 from app.history import events as history
 from app.history.events import Kind
 from app.ladders import store
+from app.notifications import badge as notifications
 from app.oneonone import panel as oneonone_panel
 from app.rubric import changes, choice, filters, live, news, page, queries, standings
 from app.rubric.forms import FilterForm, SettingsForm
@@ -80,6 +81,7 @@ def whole_page(loaded: queries.PageLoad, settings: SettingsForm | None = None, s
     """Render the whole rubric page, with the settings form as typed when it was refused."""
     owned = loaded.owned
     rubric_id = owned.rubric.id
+    notifications.remember_unread(loaded.unread)
     found = page.build(
         owned,
         side_of(owned),
@@ -92,9 +94,14 @@ def whole_page(loaded: queries.PageLoad, settings: SettingsForm | None = None, s
     if only is None:
         only = filters.remembered(loaded.saved_filter)
     all_rows = functools.partial(queries.ratings, rubric_id, notes_of=current_user.id)
-    if standings.trust(found, loaded.kept) and not only:
-        # The standings say what the ratings add up to: the page reads the growth plan's
-        # rows, and every row only once it lists a competency.
+    open_level = request.args.get("open")
+    if (
+        standings.trust(found, loaded.kept)
+        and not only
+        and not found.lists_competencies(only, open_level)
+    ):
+        # The standings say what the ratings add up to, and the page lists no competency
+        # until one is opened: it reads the growth plan's rows (every row if asked).
         found.rows, found.rest = all_rows(focused=True), all_rows
     else:
         found.rows = all_rows()
@@ -111,7 +118,7 @@ def whole_page(loaded: queries.PageLoad, settings: SettingsForm | None = None, s
         **context(
             found,
             only=only,
-            open_level=request.args.get("open"),
+            open_level=open_level,
             settings=settings,
         ),
         **({} if found.as_of else oneonone_panel.for_rubric_page(owned, loaded.panel)),
@@ -319,8 +326,9 @@ def settings_form(rubric_id: int):
 def live_changes(rubric_id: int):
     """Answer a poll: 204 when nothing changed, else only the changed fragments."""
     # Runs alone, before the ORM session is used: a quiet poll never begins one.
-    state = queries.poll_state(rubric_id, current_user.id, live.window_start())
-    if state is None or not can_see(current_user, state.owner_id, state.manager_id):
+    viewer = current_user._get_current_object()  # once: each look through the proxy costs
+    state = queries.poll_state(rubric_id, viewer.id, live.window_start())
+    if state is None or not can_see(viewer, state.owner_id, state.manager_id):
         abort(404)
     if live.heartbeat_due(rubric_id):
         db.session.commit()  # end any read transaction: the presence write needs its own

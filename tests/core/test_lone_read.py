@@ -88,3 +88,31 @@ def test_a_failed_lone_read_raises_and_leaves_its_connection_idle(app, checked_i
     with app.app_context(), pytest.raises(DBAPIError):
         BROKEN.first(db.engine, x=1)
     assert checked_in == [idle(app)]
+
+
+def test_a_lone_read_is_heard_by_statement_listeners(app, people):
+    """The bench and the tests count statements with SQLAlchemy's cursor event."""
+    from helpers import counting_sql
+
+    with counting_sql(app) as counter, app.app_context():
+        NOBODY.first(db.engine, user_id=people.engineer.id)
+    assert len(counter.statements) == 1 and "FROM users" in counter.statements[0]
+
+
+def test_a_lone_read_on_a_lost_connection_leaves_it_out_of_the_pool(app, people):
+    """The server ended the pooled connection: that read fails, the next one connects anew."""
+    with app.app_context():
+        engine = db.engine
+        if engine.dialect.name != "postgresql":
+            pytest.skip("a server ends a client's connection on PostgreSQL")
+        # Two pooled connections: the first goes back to the pool after the server ended it.
+        doomed, other = engine.connect(), engine.connect()
+        pid = doomed.connection.driver_connection.info.backend_pid
+        other.execute(select(func.pg_terminate_backend(pid)))
+        other.commit()
+        doomed.close()
+        other.close()
+        with pytest.raises(DBAPIError) as lost:
+            NOBODY.first(engine, user_id=people.engineer.id)
+        assert lost.value.connection_invalidated
+        assert NOBODY.first(engine, user_id=people.engineer.id) == (people.engineer.id,)

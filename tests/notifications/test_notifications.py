@@ -46,6 +46,12 @@ def test_the_badge_counts_unread_notifications(app, client, as_role, people):
     assert '<span class="visually-hidden">, 2 unread</span>' in page
     assert page.count('id="notifications-badge"') == 1
     assert "Maya signed your promotion packet" in page and "Not yours" not in page
+    # The rubric page reads the count with its own query: the same count.
+    rubric = client.get("/", follow_redirects=True).get_data(as_text=True)
+    assert '<span class="visually-hidden">, 2 unread</span>' in rubric
+    client.post("/notifications/read")
+    rubric = client.get("/", follow_redirects=True).get_data(as_text=True)
+    assert 'id="notifications-badge"' in rubric and 'class="count"' not in rubric
 
 
 def test_opening_a_notification_marks_it_read_and_follows_its_link(app, client, as_role, people):
