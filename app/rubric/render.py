@@ -11,7 +11,6 @@ from datetime import datetime
 from functools import cached_property
 
 from flask import url_for
-from flask_wtf.csrf import generate_csrf
 
 from app.charts.radar import Radar, category_radar
 from app.clock import utcnow
@@ -170,7 +169,6 @@ def context(page: RubricPage, **extra) -> dict:
         urls=Urls(page.rubric.id, page.ladder.key),
         words=words,
         radar=lambda: radar(page, words),  # drawn only where a block shows it
-        csrf=generate_csrf(),
         filter_kinds=KINDS,
         filter_max=FILTER_TEXT,
         **extra,
