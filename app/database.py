@@ -350,9 +350,11 @@ class LoneRead(Prepared):
                 dialect=dialect,
             ) from err
         finally:
-            if autocommit and raw.is_valid:
-                driver.autocommit = False
-            raw.close()
+            try:
+                if autocommit and raw.is_valid:
+                    driver.autocommit = False  # raises if an interrupt left a query running
+            finally:
+                raw.close()  # back to the pool, whose reset rolls back what is left
 
 
 def _run(conn, compiled: _Compiled, values, *, all_rows: bool):

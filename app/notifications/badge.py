@@ -3,7 +3,7 @@ page's own query and remembered for the request."""
 
 from __future__ import annotations
 
-from flask import g
+from flask import g, request
 from flask_login import current_user
 from sqlalchemy import bindparam, func, select
 
@@ -16,8 +16,8 @@ def unread_count() -> int:
     if not current_user.is_authenticated:
         return 0
     known = g.get("unread_notifications")
-    if known is not None:
-        return known
+    if known is not None and known[0] is request._get_current_object():
+        return known[1]
     return db.session.scalar(_UNREAD, {"user_id": current_user.id})
 
 
@@ -33,8 +33,12 @@ def unread_column(user_id):
 
 
 def remember_unread(count: int) -> None:
-    """Keep the count a page's query read, for the header's badge of this request."""
-    g.unread_notifications = count
+    """Keep the count a page's query read, for the header's badge of this request.
+
+    ``g`` lives as long as the app context, which requests made inside one share (a test,
+    a command): the count is kept with the request it was read for.
+    """
+    g.unread_notifications = (request._get_current_object(), count)
 
 
 # Built once: every full page asks.

@@ -50,10 +50,11 @@ def since_last_visit(found: RubricPage) -> LadderNews | None:
     now = found.stored.spec
     comparison = compare(before, now)
     ids = found.stored.competency_ids
+    rows = found.all_rows()  # a big page read only the plan's rows: the news needs them all
     rated = {
         key
         for key, cid in ids.items()
-        if (row := found.rows.get(cid)) and (row.self_step or row.manager_step)
+        if (row := rows.get(cid)) and (row.self_step or row.manager_step)
     }
     standing = found.standing
     levels = {standing.level, standing.next_level, standing.target} - {None}

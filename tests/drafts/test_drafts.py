@@ -335,3 +335,37 @@ def test_an_inline_edit_with_htmx_reloads_the_draft_or_answers_the_form(client, 
     assert (
         refused.status_code == 422 and "<html" not in html and 'id="draft-competency-form"' in html
     )
+
+
+def test_a_big_page_counts_every_reworded_competency_rated_not_only_the_plan(app, client, people):
+    """A big page reads only the growth plan's rows: the news must still see every rating."""
+    from dataclasses import replace
+
+    from app.auth.models import User
+    from app.ladders.synthetic import ladder as synthetic_ladder
+
+    with app.app_context():
+        store.save(synthetic_ladder(1000))
+        db.session.commit()
+        stored = store.stored(store.by_key("synthetic"))
+        first, second, third = stored.spec.competencies[:3]
+        ids = dict(stored.competency_ids)
+    sign_in(client, people.engineer)
+    rubric_id, _ = open_rubric(client)
+    rate(client, rubric_id, ids[first.key], "consistently")  # rated, not in the plan
+    rate(client, rubric_id, ids[second.key], "consistently")
+    client.post(f"/rubrics/{rubric_id}/focus/{ids[second.key]}", data={"focus": "1"}, headers=HX)
+    with app.app_context():
+        ladder = store.by_key("synthetic")
+        spec = store.stored(ladder).spec
+        for c in (first, second):
+            spec = versions.with_competency(spec, replace(c, title=c.title + " reworded"))
+        admin = db.session.scalar(db.select(User).filter_by(is_admin=True))
+        versions.save_draft(ladder, spec, admin)
+        versions.publish(ladder, "Clearer words", admin)
+        db.session.commit()
+    # A click counts the kept standings for the new version: the next page trusts them.
+    rate(client, rubric_id, ids[third.key], "not-yet")
+    html = client.get(f"/rubrics/{rubric_id}").get_data(as_text=True)
+    section = html[html.index('id="what-changed"') :].split("</section>")[0]
+    assert "Reworded competencies you rated (2)" in section

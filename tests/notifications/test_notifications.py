@@ -8,13 +8,14 @@ import sys
 from datetime import timedelta
 
 import pytest
-from helpers import HX, sign_in
+from helpers import HX, open_rubric, sign_in, small_ladder
 from sqlalchemy import select
 
 from app import ROOT, worker
 from app.auth.models import User
 from app.clock import utcnow
 from app.extensions import db
+from app.ladders import store
 from app.mail.models import OutboxMail
 from app.notifications import kinds, notify
 from app.notifications.models import Notification, NotificationSetting
@@ -52,6 +53,22 @@ def test_the_badge_counts_unread_notifications(app, client, as_role, people):
     client.post("/notifications/read")
     rubric = client.get("/", follow_redirects=True).get_data(as_text=True)
     assert 'id="notifications-badge"' in rubric and 'class="count"' not in rubric
+
+
+def test_the_count_a_page_read_is_kept_for_that_request_only(app, client, as_role, people):
+    """Requests made inside one app context share its ``g``: each counts its own badge."""
+    as_role("engineer")
+    tell(app, people.engineer.id)
+    with app.app_context():
+        store.save(small_ladder())
+        db.session.commit()
+    rubric_id, _ = open_rubric(client)
+    with app.app_context():
+        rubric = client.get(f"/rubrics/{rubric_id}").get_data(as_text=True)
+        assert '<span class="visually-hidden">, 1 unread</span>' in rubric
+        client.post("/notifications/read")
+        page = client.get("/notifications").get_data(as_text=True)
+    assert 'class="count"' not in page
 
 
 def test_opening_a_notification_marks_it_read_and_follows_its_link(app, client, as_role, people):
