@@ -81,9 +81,12 @@ def refuse_if_archived(owned: OwnedRubric) -> None:
         abort(409, f"The {owned.ladder.name} ladder is archived: its rubrics are read-only.")
 
 
-def click_or_404(rubric_id: int, competency_id: int) -> queries.Click:
-    """Lock a rubric the current user may see and read what a rating click needs, or 404."""
-    click = queries.load_click(rubric_id, competency_id, current_user.id)
+def click_or_404(rubric_id: int, competency_id: int, *, in_turn: bool = True) -> queries.Click:
+    """Read what a rating click needs on a rubric the current user may see, or 404.
+
+    ``in_turn``: hold the writers' turn from the start (see :func:`queries.load_click`).
+    """
+    click = queries.load_click(rubric_id, competency_id, current_user.id, in_turn=in_turn)
     if click is None or not can_see(current_user, click.owned.owner_id, click.owned.manager_id):
         abort(404)
     refuse_if_archived(click.owned)

@@ -520,3 +520,28 @@ class IdentityProvider:
             self.process.wait()
         self.process.stdout.close()
         self.log.close()
+
+
+def stored_and_counted(app, rubric_id: int) -> tuple[dict, dict]:
+    """Return the stored standings by side, and what counting every row says they are."""
+    from app.extensions import db
+    from app.levels.incremental import Kept
+    from app.rubric import queries, standings
+    from app.rubric.models import KeptStanding
+    from app.rubric.page import build
+    from app.rubric.side import Side
+
+    with app.app_context():
+        rows = {
+            Side(k.side): (k.ladder_version, k.track_key, Kept.from_json(k.data))
+            for k in db.session.scalars(
+                db.select(KeptStanding).where(KeptStanding.rubric_id == rubric_id)
+            )
+        }
+        page = build(queries.load(rubric_id), None, {})
+        ratings = queries.ratings(rubric_id)
+        counted = {
+            side: (page.ladder.version, page.index.track_key, standings.count(page, ratings, side))
+            for side in Side
+        }
+    return rows, counted

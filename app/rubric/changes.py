@@ -1,6 +1,7 @@
 """Changing a rubric: a rating, the focus, the track and target. Each records its event.
 
-The view loads the rubric (locked), calls one function here, and renders the read model
+The view loads the rubric (locked; a rating click on SQLite reads first and writes in
+turn, see :func:`queries.load_click`), calls one function here, and renders the read model
 it gets back: the database write, the history and the standing stay in one place.
 """
 
@@ -16,6 +17,7 @@ from app.levels.standing import Standing
 from app.rubric import queries, standings
 from app.rubric.models import Rating
 from app.rubric.page import FOCUS_LIMIT, RubricPage, build
+from app.rubric.side import Side
 
 
 @dataclass(frozen=True)
@@ -36,13 +38,21 @@ class RatingChange:
 
 
 def set_rating(
-    page: RubricPage, competency_id: int, step: str, actor_id: int, *, compare: bool = True
+    page: RubricPage,
+    competency_id: int,
+    step: str,
+    actor_id: int,
+    *,
+    compare: bool = True,
+    seen: dict[Side, str] | None = None,
 ) -> RatingChange:
     """Set the page side's rating of one competency and record it in the history.
 
     Levels count only demonstrated competencies: unless the click crosses that line no
     level can move, so the standing before the change is worked out only when it does
-    (and ``compare`` asks for it).
+    (and ``compare`` asks for it). ``seen``: the page was read without the writers' turn,
+    and these are its standings as read (:func:`queries.write_click`); the write raises
+    :class:`queries.Overtaken` if another click changed them since.
     """
     side = page.primary
     old = page.row(competency_id)
@@ -61,12 +71,20 @@ def set_rating(
             after={"step": step},
         )
         queries.write_click(
-            page.rubric.id, competency_id, side, step, actor_id, now, event, standings.changed(page)
+            page.rubric.id,
+            competency_id,
+            side,
+            step,
+            actor_id,
+            now,
+            event,
+            standings.changed(page),
+            seen,
         )
         db.session.commit()
         page.set_row(competency_id, old.with_step(side, step, actor_id, now))
     elif page.kept_changed:
-        standings.save(page)  # counted again though nothing changed: keep the count
+        standings.save(page, seen)  # counted again though nothing changed: keep the count
         db.session.commit()
     return RatingChange(before_step, step, before, page.standing)
 

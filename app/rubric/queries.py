@@ -6,11 +6,23 @@ A click can afford few queries, so each function here is one statement.
 from __future__ import annotations
 
 import functools
+import json
 from dataclasses import dataclass
 from datetime import datetime
 from typing import NamedTuple
 
-from sqlalchemy import String, and_, bindparam, cast, func, literal_column, select
+from sqlalchemy import (
+    String,
+    Text,
+    and_,
+    bindparam,
+    cast,
+    func,
+    literal_column,
+    select,
+    text,
+    type_coerce,
+)
 from sqlalchemy.orm import aliased
 
 from app.auth.models import User
@@ -234,10 +246,16 @@ def _page_query():
     return _with_kept(query)
 
 
-def _with_kept(query):
-    """Add both sides' kept standings to a query of one rubric, as :func:`_read_kept` reads."""
+def _with_kept(query, *, as_text: bool = False):
+    """Add both sides' kept standings to a query of one rubric, as :func:`_read_kept` reads.
+
+    ``as_text`` reads each standing's data as the text stored (SQLite's JSON is text): a
+    click that read without the writers' turn compares it when it writes (see
+    :func:`write_click`).
+    """
     for side, kept in _KEPT.items():
-        query = query.add_columns(kept.ladder_version, kept.track_key, kept.data).outerjoin(
+        data = type_coerce(kept.data, Text).label(f"{side.value}_text") if as_text else kept.data
+        query = query.add_columns(kept.ladder_version, kept.track_key, data).outerjoin(
             kept, and_(kept.rubric_id == Rubric.id, kept.side == side.value)
         )
     return query
@@ -249,7 +267,10 @@ def _read_kept(values) -> dict[Side, StoredStanding]:
     for n, side in enumerate(_KEPT):
         version, track, data = values[3 * n : 3 * n + 3]
         if version is not None:
-            kept[side] = StoredStanding(version, track, data)
+            if isinstance(data, str):
+                kept[side] = StoredStanding(version, track, json.loads(data), text=data)
+            else:
+                kept[side] = StoredStanding(version, track, data)
     return kept
 
 
@@ -259,6 +280,19 @@ class StoredStanding(NamedTuple):
     ladder_version: int
     track_key: str
     data: dict
+    text: str | None = None  # the data as stored, when read as text (a click on SQLite)
+
+    def row(self) -> dict:
+        """The columns to store."""
+        return {
+            "ladder_version": self.ladder_version,
+            "track_key": self.track_key,
+            "data": self.data,
+        }
+
+
+class Overtaken(Exception):
+    """A kept standing changed between a click's read and its write: read again, in turn."""
 
 
 @dataclass
@@ -268,33 +302,56 @@ class Click:
     owned: OwnedRubric
     row: RatingRow
     kept: dict[Side, StoredStanding]  # only the sides that have one stored
+    in_turn: bool  # read holding the writers' turn: nobody can write in between
+
+    @property
+    def seen(self) -> dict[Side, str] | None:
+        """What the click's write compares: the standings' text as read, unless in turn."""
+        if self.in_turn:
+            return None
+        return {side: k.text for side, k in self.kept.items() if k.text is not None}
 
 
-def load_click(rubric_id: int, competency_id: int, viewer_id: int) -> Click | None:
-    """Lock a rubric and read what a click on one competency needs, in a single query.
+def load_click(
+    rubric_id: int, competency_id: int, viewer_id: int, *, in_turn: bool = True
+) -> Click | None:
+    """Read what a click on one competency needs, in a single query.
 
-    Never every rating row: the kept standings say what the rest adds up to.
+    Never every rating row: the kept standings say what the rest adds up to. PostgreSQL
+    locks the rubric's row first, which holds back only clicks on the same rubric. On
+    SQLite a write transaction holds back every writer, so without ``in_turn`` the click
+    reads in a read transaction and writes in a short one of its own, if the standings it
+    read are still the ones stored (:func:`write_click`).
     """
-    if db.session.get_bind().dialect.name == "postgresql":
+    dialect = db.session.get_bind().dialect.name
+    params = {"rubric_id": rubric_id, "competency_id": competency_id, "viewer_id": viewer_id}
+    if dialect == "postgresql":
         # Lock first, then read: a statement that waits for a row lock reads the other
         # tables as they were when it started, which would miss the click it waited for.
-        # (SQLite's BEGIN IMMEDIATE took the write lock before anything was read.)
         db.session.execute(_LOCK, {"rubric_id": rubric_id})
-    params = {"rubric_id": rubric_id, "competency_id": competency_id, "viewer_id": viewer_id}
-    found = db.session.execute(_click_query(), params).first()
+        in_turn = True
+    if in_turn:
+        # (SQLite's BEGIN IMMEDIATE takes the write lock before anything is read.)
+        found = db.session.execute(_click_query(dialect), params).first()
+    else:
+        token = write_intent.set(False)  # a plain BEGIN: readers never wait
+        try:
+            found = db.session.execute(_click_query(dialect), params).first()
+        finally:
+            write_intent.reset(token)
     if found is None:
         return None
     owned = OwnedRubric(*found[:5])
     at = 6 + len(_ROW_COLUMNS)
     row = RatingRow(*found[6:at], notes=found[at]) if found[5] is not None else NO_RATING
-    return Click(owned, row, _read_kept(found[at + 1 :]))
+    return Click(owned, row, _read_kept(found[at + 1 :]), in_turn)
 
 
 _LOCK = select(Rubric.id).where(Rubric.id == bindparam("rubric_id")).with_for_update()
 
 
 @functools.cache
-def _click_query():
+def _click_query(dialect: str):
     """Build the query of :func:`load_click` once: building it costs more than running it."""
     competency_id = bindparam("competency_id")
     notes = (
@@ -327,18 +384,58 @@ def _click_query():
         )
         .where(Rubric.id == bindparam("rubric_id"))
     )
-    query = _with_kept(query)
-    return query
+    return _with_kept(query, as_text=dialect == "sqlite")
 
 
-def save_standings(rubric_id: int, kept: dict[Side, StoredStanding]) -> None:
-    """Write the kept standings of one or both sides in a single statement."""
-    db_write(db.session, [_standings_write(rubric_id, kept)])
+def save_standings(
+    rubric_id: int, kept: dict[Side, StoredStanding], seen: dict[Side, str] | None = None
+) -> None:
+    """Write the kept standings of one or both sides in a single statement.
+
+    With ``seen``, the click read them without the writers' turn: see :func:`write_click`.
+    """
+    if seen is not None:
+        _overwrite_standings(rubric_id, kept, seen)
+    else:
+        db_write(db.session, [_standings_write(rubric_id, kept)])
 
 
 def _standings_write(rubric_id: int, kept: dict[Side, StoredStanding]) -> Write:
-    rows = [{"rubric_id": rubric_id, "side": side.value, **k._asdict()} for side, k in kept.items()]
+    rows = [{"rubric_id": rubric_id, "side": side.value, **k.row()} for side, k in kept.items()]
     return Write(KeptStanding, rows, ("rubric_id", "side"))
+
+
+def _overwrite_standings(
+    rubric_id: int, kept: dict[Side, StoredStanding], seen: dict[Side, str]
+) -> None:
+    """End a click's read transaction and, in a write one, store its standings if nobody
+    changed them since they were read; else roll back and raise :class:`Overtaken`.
+
+    The standings change with every rating, so finding them as read means the click's
+    arithmetic still holds; the writers' turn is held for the writes only.
+    """
+    db.session.commit()
+    connection = db.session.connection()  # BEGIN IMMEDIATE: the writers' turn
+    rows = [{"rubric_id": rubric_id, "side": side.value, **k.row()} for side, k in kept.items()]
+    # A side with a standing stored when the click read: if it is still that one. A side
+    # with none: unless one is stored now. One statement each, for however many sides.
+    changed = [r | {"seen": seen[Side(r["side"])]} for r in rows if Side(r["side"]) in seen]
+    added = [r for r in rows if Side(r["side"]) not in seen]
+    for statement, params in ((_COMPARE_AND_SET, changed), (_INSERT_IF_ABSENT, added)):
+        if params and connection.execute(statement, params).rowcount != len(params):
+            db.session.rollback()
+            raise Overtaken
+
+
+_COMPARE_AND_SET = text(
+    "UPDATE standings SET ladder_version = :ladder_version, track_key = :track_key,"
+    " data = :data WHERE rubric_id = :rubric_id AND side = :side AND data = :seen"
+).bindparams(bindparam("data", type_=KeptStanding.data.type))
+_INSERT_IF_ABSENT = text(
+    "INSERT INTO standings (rubric_id, side, ladder_version, track_key, data)"
+    " VALUES (:rubric_id, :side, :ladder_version, :track_key, :data)"
+    " ON CONFLICT (rubric_id, side) DO NOTHING"
+).bindparams(bindparam("data", type_=KeptStanding.data.type))
 
 
 _ROW_COLUMNS = (
@@ -438,13 +535,21 @@ def write_click(
     at: datetime,
     event: dict,
     kept: dict[Side, StoredStanding],
+    seen: dict[Side, str] | None = None,
 ) -> None:
-    """Write a click: the step, its event and the kept standings (one statement on PostgreSQL)."""
+    """Write a click: the step, its event and the kept standings (one statement on PostgreSQL).
+
+    ``seen`` is for a click that read without the writers' turn (:func:`load_click`): the
+    standings it read, as text. They are written first, only if still stored as read; if
+    not, another click came in between and this one raises :class:`Overtaken`.
+    """
     writes = [
         Write(Event, [event]),
         _step_write(rubric_id, competency_id, side, step, actor_id, at),
     ]
-    if kept:
+    if seen is not None:
+        _overwrite_standings(rubric_id, kept, seen)
+    elif kept:
         writes.insert(0, _standings_write(rubric_id, kept))
     db_write(db.session, writes)
 

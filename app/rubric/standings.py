@@ -82,11 +82,15 @@ def changed(page: RubricPage) -> dict[Side, StoredStanding]:
     return found
 
 
-def save(page: RubricPage) -> None:
-    """Write the sides whose standing changed, in the caller's transaction."""
+def save(page: RubricPage, seen: dict[Side, str] | None = None) -> None:
+    """Write the sides whose standing changed, in the caller's transaction.
+
+    ``seen``: the standings as a click read them without the writers' turn (see
+    :func:`queries.save_standings`).
+    """
     found = changed(page)
     if found:
-        queries.save_standings(page.rubric.id, found)
+        queries.save_standings(page.rubric.id, found, seen)
 
 
 def recompute(rubric_id: int | None = None) -> int:

@@ -209,7 +209,16 @@ def ladder(rubric_id: int):
 @login_required
 def rate(rubric_id: int, competency_id: int):
     """Set one rating; htmx gets the competency, badge, category and gaps back at once."""
-    click = click_or_404(rubric_id, competency_id)
+    try:
+        # Read first, then take the writers' turn only to write what the read worked out.
+        return _rate(rubric_id, competency_id, in_turn=False)
+    except queries.Overtaken:
+        # Another click on this rubric wrote in between: read again, holding the turn.
+        return _rate(rubric_id, competency_id, in_turn=True)
+
+
+def _rate(rubric_id: int, competency_id: int, *, in_turn: bool):
+    click = click_or_404(rubric_id, competency_id, in_turn=in_turn)
     side = side_or_404(click.owned)
     # One rating row and the kept standings: the rest of the rubric is not read.
     found = page.build(click.owned, side, {competency_id: click.row})
@@ -219,7 +228,9 @@ def rate(rubric_id: int, competency_id: int):
     step = request.form.get("take") or request.form.get("step", "")
     if not found.scale.has(step):
         abort(400)
-    change = changes.set_rating(found, competency_id, step, current_user.id, compare=is_htmx())
+    change = changes.set_rating(
+        found, competency_id, step, current_user.id, compare=is_htmx(), seen=click.seen
+    )
     if not is_htmx():
         return see_other("rubric.show", f"c-{competency_id}", rubric_id=rubric_id)
     item = found.item(competency_id)

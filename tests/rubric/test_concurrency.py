@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 import threading
 
-from helpers import HX, open_rubric, rate, sign_in, small_ladder
+from helpers import HX, open_rubric, rate, sign_in, small_ladder, stored_and_counted
 from sqlalchemy import select
 
 from app.evidence.models import Evidence
@@ -90,6 +90,10 @@ def test_concurrent_ratings_and_evidence_on_one_rubric(app, people):
         counts = {r.competency_id: r.evidence_count for r in rows}
         for cid in ids:
             assert counts.get(cid, 0) == sum(1 for ev in evidence if ev.competency_id == cid)
+    # Clicks that came in between each other's read and write changed the kept standings
+    # by every one of them: they still equal a count of the rows.
+    stored, counted = stored_and_counted(app, rubric_id)
+    assert stored == counted
 
 
 def test_first_open_of_a_rubric_by_two_people_at_once(app, people):
