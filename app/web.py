@@ -144,8 +144,12 @@ def init_app(app: Flask) -> None:
     @app.before_request
     def refuse_nul_characters():
         # No text a person types contains NUL, and PostgreSQL cannot store it: say so early.
-        values = [request.path, *request.args.values(), *request.form.values()]
-        if any("\x00" in value for value in values):
+        # The query is read as sent (a NUL comes as %00, in any of a key's values); only a
+        # request that may write has a form to parse.
+        query = request.query_string
+        if "\x00" in request.path or b"%00" in query or b"\x00" in query:
+            abort(400)
+        if write_intent.get() and any("\x00" in v for _, v in request.form.items(multi=True)):
             abort(400)
 
     @app.after_request

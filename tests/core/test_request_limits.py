@@ -6,7 +6,7 @@ import io
 
 import pytest
 from helpers import HX
-from werkzeug.datastructures import FileStorage
+from werkzeug.datastructures import FileStorage, MultiDict
 from werkzeug.test import encode_multipart
 
 from app.ladders import formats
@@ -49,6 +49,8 @@ def test_oversized_requests_get_a_friendly_413_also_from_htmx(app, client, as_ro
         ("/login", {"email": "a\x00@example.com", "password": "long enough"}),
         ("/admin/users", {"email": "n@example.com", "name": "a\x00b", "role": "engineer"}),
         ("/ladders/x\x00y", None),
+        ("/ladders?q=x%00y", None),
+        ("/admin/users", MultiDict([("email", "n@x.example"), ("name", "ab"), ("name", "a\x00b")])),
     ],
 )
 def test_nul_characters_are_refused_not_a_server_error(client, as_role, url, data):
