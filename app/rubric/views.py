@@ -181,7 +181,9 @@ def filter_competencies(rubric_id: int):
     if not is_htmx():
         return see_other("rubric.show", "find", rubric_id=rubric_id, **chosen.args())
     found = page.build(owned, side_of(owned), queries.ratings(rubric_id, notes_of=current_user.id))
-    blocks = ["results", "filter_status_oob"] + ([] if chosen else ["filter_form_oob"])
+    # The form being typed in is left alone, but for its "Clear filter" button; an emptied
+    # filter empties the form.
+    blocks = ["results", "filter_status_oob", "filter_clear" if chosen else "filter_form_oob"]
     response = fragment(
         TEMPLATE,
         blocks,

@@ -32,6 +32,7 @@ def test_typing_filters_in_place_and_a_reload_keeps_the_filter(small, people, ne
     assert all("Teamwork" in t for t in articles.all_inner_texts())
     assert page.evaluate("document.activeElement.id") == "filter-q"  # typing goes on
     assert "q=teamwork" in page.url
+    assert page.get_by_role("button", name="Clear filter").is_visible()  # without a reload
     page.get_by_label("Unrated").check()
     page.get_by_role("status").filter(has_text="Unrated, with “teamwork”").wait_for()
     page.goto(small + "/me")

@@ -132,6 +132,11 @@ def test_htmx_filter_swaps_the_results_and_follows_in_the_address_bar(client, as
         "Showing 4 of 8 competencies: Unrated, with “code”.</p>" in html
     )
     assert 'id="filter"' not in html  # the form being typed in is left alone
+    # but for its "Clear filter" button, which a filter brings
+    assert (
+        '<span id="filter-clear-slot" hx-swap-oob="true"><input class="link" id="filter-clear"'
+        in html
+    )
     assert response.headers["HX-Replace-Url"] == f"/rubrics/{rubric_id}?q=code&show=unrated"
     assert "HX-Request" in response.headers["Vary"]
 
