@@ -29,7 +29,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 from app.ladders.spec import EXCLUDED, Scale
-from app.levels import rules
+from app.levels import rules, standing
 from app.levels.gaps import NO_GAPS, CategoryGaps, GapItem, Gaps, gap_cells, goal_reached
 from app.levels.index import TrackIndex
 from app.levels.rules import CellTally, Tallies
@@ -185,6 +185,11 @@ def tallies(index: TrackIndex, scale: Scale, kept: Kept) -> Tallies:
     )
 
 
+def category_levels(index: TrackIndex, scale: Scale, kept: Kept) -> tuple[str | None, ...]:
+    """Return each category's level of a kept side, as :func:`evaluate`'s standing says."""
+    return standing.category_levels(index, tallies(index, scale, kept))
+
+
 # Standings worked out per track index, newest last: a click asks for the same few again.
 MEMO_SIZE = 64
 _memo_lock = threading.Lock()
@@ -195,8 +200,8 @@ def evaluate(index: TrackIndex, scale: Scale, kept: Kept, target: str | None = N
 
     A standing depends on nothing but the marks of the cells (the counts follow from them)
     and the target, so the last few are remembered on the index: a click asks for the
-    standing before it (the one the previous click worked out) and for the other side's
-    (unchanged since that side last rated), and works out only its own new one.
+    other side's (unchanged since that side last rated) and works out only its own new
+    one; what it compares with before the change is :func:`category_levels`, no standing.
     """
     key = (target, kept.steps, tuple(cell.marks for row in kept.cells for cell in row))
     memo = index.memo(evaluate)

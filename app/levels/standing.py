@@ -150,6 +150,12 @@ class _Reached:
     milestone: int  # milestones earned under ``points``
 
 
+def category_levels(index: TrackIndex, tallies: Tallies) -> tuple[str | None, ...]:
+    """Return each category's level, as :attr:`Standing.category_levels` would, without
+    working out the rest of the standing."""
+    return tuple(index.key_at(r.shown) for r in _category_reached(index, tallies))
+
+
 def _category_reached(index: TrackIndex, tallies: Tallies) -> list[_Reached]:
     """Return, per category, how far its met cells go and the level it has reached."""
     result = []

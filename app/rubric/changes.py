@@ -26,15 +26,14 @@ class RatingChange:
 
     before_step: str | None
     step: str
-    before: Standing | None  # only when the click crossed "demonstrated" (see set_rating)
+    # Each category's level before, only when the click crossed "demonstrated" (set_rating)
+    levels_before: tuple[str | None, ...] | None
     after: Standing
 
     @property
     def levels_moved(self) -> bool:
         """Tell whether any category's level moved: the radar needs redrawing then."""
-        return self.before is not None and self.before.category_levels != (
-            self.after.category_levels
-        )
+        return self.levels_before is not None and (self.levels_before != self.after.category_levels)
 
 
 def set_rating(
@@ -49,7 +48,7 @@ def set_rating(
     """Set the page side's rating of one competency and record it in the history.
 
     Levels count only demonstrated competencies: unless the click crosses that line no
-    level can move, so the standing before the change is worked out only when it does
+    level can move, so the levels before the change are worked out only when it does
     (and ``compare`` asks for it). ``seen``: the page was read without the writers' turn,
     and these are its standings as read (:func:`queries.write_click`); the write raises
     :class:`queries.Overtaken` if another click changed them since.
@@ -58,7 +57,7 @@ def set_rating(
     old = page.row(competency_id)
     before_step = old.step(side)
     crossed = page.scale.may_move_levels(before_step, step)
-    before = page.standing if crossed and compare else None
+    before = page.category_levels() if crossed and compare else None
     if step != before_step:
         now = utcnow()
         keep_standing(page, competency_id, before_step, step)

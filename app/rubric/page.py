@@ -199,6 +199,15 @@ class RubricPage:
         kept = self.kept[side] if self.kept is not None else self.counted(side)
         return incremental.evaluate(self.index, self.scale, kept, self.target_key)
 
+    def category_levels(self) -> tuple[str | None, ...]:
+        """The level of each category from the page's side, as its standing says, without
+        working out the rest of it (the gaps, the progress): what a click compares."""
+        if "standing" in self.__dict__:
+            return self.standing.category_levels
+        side = self.primary
+        kept = self.kept[side] if self.kept is not None else self.counted(side)
+        return incremental.category_levels(self.index, self.scale, kept)
+
     def counted(self, side: Side) -> Kept:
         """Count one side's rating rows as a kept standing would."""
         keys = self.stored.competency_keys

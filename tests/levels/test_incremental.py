@@ -129,6 +129,8 @@ def assert_same(spec: LadderSpec, track: str, kept: incremental.Kept, steps, tar
     expected = standing.evaluate(index, values(spec.scale, steps), target)
     found = incremental.evaluate(index, spec.scale, kept, target)
     assert found == expected
+    # What a click compares before its change: the same levels, without the standing.
+    assert incremental.category_levels(index, spec.scale, kept) == expected.category_levels
     for mine, theirs in zip(found.gaps.categories, expected.gaps.categories, strict=True):
         assert tuple(mine.items) == theirs.items
         assert len(mine.items) == len(theirs.items)
@@ -229,8 +231,8 @@ class LineCounter:
 def one_click_work(size: int) -> int:
     """Count the engine's lines for one click on a rubric of ``size``, half of it rated.
 
-    A click changes one rating, then works out both sides' standings and lists the few
-    gaps the response shows, as the rating view does.
+    A click compares each category's level before and after one rating changed, works out
+    both sides' standings and lists the few gaps the response shows, as the rating view does.
     """
     spec = synthetic.ladder(size)
     index = build_index(spec, "ic")
@@ -240,14 +242,14 @@ def one_click_work(size: int) -> int:
     kept, other = (incremental.full(index, spec.scale, s) for s in (mine, theirs))
 
     def click(key: str) -> None:
-        before = incremental.evaluate(index, spec.scale, kept)
+        before = incremental.category_levels(index, spec.scale, kept)
         incremental.apply(kept, index, key, None, "consistently")
         after = incremental.evaluate(index, spec.scale, kept)
         incremental.evaluate(index, spec.scale, other)
-        for standing_ in (before, after):
-            for category in standing_.gaps.categories:
-                len(category.items)
-                tuple(category.items[:4])
+        assert before is not None and after.category_levels is not None
+        for category in after.gaps.categories:
+            len(category.items)
+            tuple(category.items[:4])
 
     click(keys[size // 2])  # the first click lays the track out, once per ladder version
     with LineCounter() as counter:
