@@ -26,6 +26,7 @@ from sqlalchemy import event, inspect
 from sqlalchemy.orm import ORMExecuteState, Session, make_transient_to_detached
 
 from app.auth.models import User
+from app.database import write_intent
 from app.extensions import db
 
 MAX_AGE = 60.0  # seconds
@@ -83,10 +84,28 @@ def load(uid: int, version: int) -> User | None:
     if found is not None and found[0] == stamp and time.monotonic() - found[1] < MAX_AGE:
         user = _attached(found[2])
     else:
-        user = db.session.get(User, uid)
+        user = _read(uid)
         if user is not None:
             cache.copies[uid] = (stamp, time.monotonic(), _values(user))
     return _checked(user, version)
+
+
+def _read(uid: int) -> User | None:
+    """Load a user whose copy is missing or stale.
+
+    A request that may write reads them in a read transaction of its own, if none is
+    begun yet: its writes then begin with its own work, and on SQLite it takes the
+    writers' turn only when it needs it (a rating click reads before it takes it).
+    """
+    if not write_intent.get() or db.session().in_transaction():
+        return db.session.get(User, uid)
+    token = write_intent.set(False)
+    try:
+        user = db.session.get(User, uid)
+    finally:
+        write_intent.reset(token)
+    db.session.commit()
+    return user
 
 
 def _checked(user: User | None, version: int) -> User | None:

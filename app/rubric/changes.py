@@ -17,7 +17,6 @@ from app.levels.standing import Standing
 from app.rubric import queries, standings
 from app.rubric.models import Rating
 from app.rubric.page import FOCUS_LIMIT, RubricPage, build
-from app.rubric.side import Side
 
 
 @dataclass(frozen=True)
@@ -43,15 +42,15 @@ def set_rating(
     actor_id: int,
     *,
     compare: bool = True,
-    seen: dict[Side, str] | None = None,
+    seen: queries.Seen | None = None,
 ) -> RatingChange:
     """Set the page side's rating of one competency and record it in the history.
 
     Levels count only demonstrated competencies: unless the click crosses that line no
     level can move, so the levels before the change are worked out only when it does
     (and ``compare`` asks for it). ``seen``: the page was read without the writers' turn,
-    and these are its standings as read (:func:`queries.write_click`); the write raises
-    :class:`queries.Overtaken` if another click changed them since.
+    and this is what its write compares (:func:`queries.write_click`); the write raises
+    :class:`queries.Overtaken` if another click changed it since.
     """
     side = page.primary
     old = page.row(competency_id)
@@ -59,6 +58,10 @@ def set_rating(
     crossed = page.scale.may_move_levels(before_step, step)
     before = page.category_levels() if crossed and compare else None
     if step != before_step:
+        if seen is not None and page.stored.competency_keys[competency_id] not in page.index.places:
+            # Off the track, a rating changes no standing, so the compare would not see
+            # another click on it come in between: take the writers' turn to read it.
+            raise queries.Overtaken
         now = utcnow()
         keep_standing(page, competency_id, before_step, step)
         event = event_row(

@@ -305,11 +305,21 @@ class Click:
     in_turn: bool  # read holding the writers' turn: nobody can write in between
 
     @property
-    def seen(self) -> dict[Side, str] | None:
-        """What the click's write compares: the standings' text as read, unless in turn."""
+    def seen(self) -> Seen | None:
+        """What the click's write compares with what is stored then, unless read in turn."""
         if self.in_turn:
             return None
-        return {side: k.text for side, k in self.kept.items() if k.text is not None}
+        texts = {side: k.text for side, k in self.kept.items() if k.text is not None}
+        return Seen(texts, self.owned.manager_id)
+
+
+class Seen(NamedTuple):
+    """What a click read without the writers' turn, and its write finds unchanged or gives
+    way: the standings' text by side, and who manages the owner. (The ladder's version and
+    that it is not archived are compared too: the standings it writes carry the version.)"""
+
+    standings: dict[Side, str]
+    manager_id: int | None
 
 
 def load_click(
@@ -388,7 +398,7 @@ def _click_query(dialect: str):
 
 
 def save_standings(
-    rubric_id: int, kept: dict[Side, StoredStanding], seen: dict[Side, str] | None = None
+    rubric_id: int, kept: dict[Side, StoredStanding], seen: Seen | None = None
 ) -> None:
     """Write the kept standings of one or both sides in a single statement.
 
@@ -405,35 +415,49 @@ def _standings_write(rubric_id: int, kept: dict[Side, StoredStanding]) -> Write:
     return Write(KeptStanding, rows, ("rubric_id", "side"))
 
 
-def _overwrite_standings(
-    rubric_id: int, kept: dict[Side, StoredStanding], seen: dict[Side, str]
-) -> None:
-    """End a click's read transaction and, in a write one, store its standings if nobody
-    changed them since they were read; else roll back and raise :class:`Overtaken`.
+def _overwrite_standings(rubric_id: int, kept: dict[Side, StoredStanding], seen: Seen) -> None:
+    """End a click's read transaction and, in a write one, store its standings if nothing
+    it read has changed since; else roll back and raise :class:`Overtaken`.
 
     The standings change with every rating, so finding them as read means the click's
-    arithmetic still holds; the writers' turn is held for the writes only.
+    arithmetic still holds; the same statement finds the ladder not archived, at the
+    version read, and the owner with the manager read (who may rate). The writers' turn is
+    held for the writes only.
     """
     db.session.commit()
     connection = db.session.connection()  # BEGIN IMMEDIATE: the writers' turn
-    rows = [{"rubric_id": rubric_id, "side": side.value, **k.row()} for side, k in kept.items()]
+    rows = [
+        {"rubric_id": rubric_id, "side": side.value, "manager_id": seen.manager_id, **k.row()}
+        for side, k in kept.items()
+    ]
     # A side with a standing stored when the click read: if it is still that one. A side
     # with none: unless one is stored now. One statement each, for however many sides.
-    changed = [r | {"seen": seen[Side(r["side"])]} for r in rows if Side(r["side"]) in seen]
-    added = [r for r in rows if Side(r["side"]) not in seen]
+    texts = seen.standings
+    changed = [r | {"seen": texts[Side(r["side"])]} for r in rows if Side(r["side"]) in texts]
+    added = [r for r in rows if Side(r["side"]) not in texts]
     for statement, params in ((_COMPARE_AND_SET, changed), (_INSERT_IF_ABSENT, added)):
         if params and connection.execute(statement, params).rowcount != len(params):
             db.session.rollback()
             raise Overtaken
 
 
+# The rubric as the click read it: its ladder not archived and at the version of the
+# standing written, its owner's manager the one read.
+_AS_READ = (
+    "EXISTS (SELECT 1 FROM rubrics JOIN ladders ON ladders.id = rubrics.ladder_id"
+    " JOIN users ON users.id = rubrics.user_id WHERE rubrics.id = :rubric_id"
+    " AND ladders.archived_at IS NULL AND ladders.version = :ladder_version"
+    " AND users.manager_id IS :manager_id)"
+)
+# Constant text, every value a parameter.
 _COMPARE_AND_SET = text(
-    "UPDATE standings SET ladder_version = :ladder_version, track_key = :track_key,"
+    "UPDATE standings SET ladder_version = :ladder_version, track_key = :track_key,"  # noqa: S608
     " data = :data WHERE rubric_id = :rubric_id AND side = :side AND data = :seen"
+    f" AND {_AS_READ}"
 ).bindparams(bindparam("data", type_=KeptStanding.data.type))
 _INSERT_IF_ABSENT = text(
     "INSERT INTO standings (rubric_id, side, ladder_version, track_key, data)"
-    " VALUES (:rubric_id, :side, :ladder_version, :track_key, :data)"
+    f" SELECT :rubric_id, :side, :ladder_version, :track_key, :data WHERE {_AS_READ}"  # noqa: S608
     " ON CONFLICT (rubric_id, side) DO NOTHING"
 ).bindparams(bindparam("data", type_=KeptStanding.data.type))
 
@@ -535,7 +559,7 @@ def write_click(
     at: datetime,
     event: dict,
     kept: dict[Side, StoredStanding],
-    seen: dict[Side, str] | None = None,
+    seen: Seen | None = None,
 ) -> None:
     """Write a click: the step, its event and the kept standings (one statement on PostgreSQL).
 

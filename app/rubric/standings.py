@@ -82,10 +82,10 @@ def changed(page: RubricPage) -> dict[Side, StoredStanding]:
     return found
 
 
-def save(page: RubricPage, seen: dict[Side, str] | None = None) -> None:
+def save(page: RubricPage, seen: queries.Seen | None = None) -> None:
     """Write the sides whose standing changed, in the caller's transaction.
 
-    ``seen``: the standings as a click read them without the writers' turn (see
+    ``seen``: what a click read without the writers' turn (see
     :func:`queries.save_standings`).
     """
     found = changed(page)

@@ -215,7 +215,8 @@ def rate(rubric_id: int, competency_id: int):
         # Read first, then take the writers' turn only to write what the read worked out.
         return _rate(rubric_id, competency_id, in_turn=False)
     except queries.Overtaken:
-        # Another click on this rubric wrote in between: read again, holding the turn.
+        # Something the click read changed before it wrote: read again, holding the turn.
+        db.session.rollback()
         return _rate(rubric_id, competency_id, in_turn=True)
 
 

@@ -93,3 +93,22 @@ def test_a_restored_backup_ends_every_workers_copies(workers, people):
         db.session.connection().commit()
         loader.forget_everyone()
     assert client.get("/account").status_code == 302
+
+
+def test_a_write_loading_a_user_afresh_takes_the_writers_turn_only_for_its_writes(pair):
+    """On SQLite a rating click reads before it takes the writers' turn: loading its user
+    afresh must not take it first (and hold it over the click's read)."""
+    from helpers import rate, round_trips
+
+    engineer, _, rubric_id, ids = pair
+    app = engineer.application
+    with app.app_context():
+        if db.engine.dialect.name != "sqlite":
+            pytest.skip("the writers' turn is SQLite's BEGIN IMMEDIATE")
+        loader.forget_everyone()
+    with round_trips(app) as trips:
+        assert rate(engineer, rubric_id, ids["code-junior-1"], "sometimes").status_code == 200
+    user = next(n for n, t in enumerate(trips) if "FROM users" in t)
+    click = next(n for n, t in enumerate(trips) if "FROM rubrics" in t)
+    turn = next(n for n, t in enumerate(trips) if t.startswith("BEGIN IMMEDIATE"))
+    assert user < click < turn, trips
