@@ -23,6 +23,16 @@ from sqlalchemy.exc import DBAPIError
 write_intent: ContextVar[bool] = ContextVar("write_intent", default=True)
 
 
+@contextlib.contextmanager
+def intending(write: bool):
+    """Begin the transactions started inside the block as a reader's or a writer's."""
+    token = write_intent.set(write)
+    try:
+        yield
+    finally:
+        write_intent.reset(token)
+
+
 def configure_engine(engine: Engine) -> None:
     """Apply WAL, busy timeout, foreign keys and turn-taking write transactions on SQLite."""
     if engine.dialect.name != "sqlite":

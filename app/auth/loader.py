@@ -26,7 +26,7 @@ from sqlalchemy import event, inspect
 from sqlalchemy.orm import ORMExecuteState, Session, make_transient_to_detached
 
 from app.auth.models import User
-from app.database import write_intent
+from app.database import intending, write_intent
 from app.extensions import db
 
 MAX_AGE = 60.0  # seconds
@@ -99,11 +99,8 @@ def _read(uid: int) -> User | None:
     """
     if not write_intent.get() or db.session().in_transaction():
         return db.session.get(User, uid)
-    token = write_intent.set(False)
-    try:
+    with intending(write=False):
         user = db.session.get(User, uid)
-    finally:
-        write_intent.reset(token)
     db.session.commit()
     return user
 

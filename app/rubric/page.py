@@ -194,19 +194,19 @@ class RubricPage:
 
     def standing_of(self, side: Side) -> Standing:
         """Where one side's ratings put the person, towards the rubric's target."""
-        # Counted from the rows when the page has no kept standings: the same standing,
-        # and counting then evaluating the counts is about twice as fast as from values.
-        kept = self.kept[side] if self.kept is not None else self.counted(side)
-        return incremental.evaluate(self.index, self.scale, kept, self.target_key)
+        return incremental.evaluate(self.index, self.scale, self.kept_of(side), self.target_key)
+
+    def kept_of(self, side: Side) -> Kept:
+        """One side's kept standing, or counted from the rows when the page has none: the
+        same counts, and evaluating counts is about twice as fast as from values."""
+        return self.kept[side] if self.kept is not None else self.counted(side)
 
     def category_levels(self) -> tuple[str | None, ...]:
         """The level of each category from the page's side, as its standing says, without
         working out the rest of it (the gaps, the progress): what a click compares."""
         if "standing" in self.__dict__:
             return self.standing.category_levels
-        side = self.primary
-        kept = self.kept[side] if self.kept is not None else self.counted(side)
-        return incremental.category_levels(self.index, self.scale, kept)
+        return incremental.category_levels(self.index, self.scale, self.kept_of(self.primary))
 
     def counted(self, side: Side) -> Kept:
         """Count one side's rating rows as a kept standing would."""
@@ -223,8 +223,7 @@ class RubricPage:
     @cached_property
     def other(self) -> Standing | None:
         """The other side's standing, when it has rated anything on this track."""
-        other = self.primary.other
-        kept = self.kept[other] if self.kept is not None else self.counted(other)
+        kept = self.kept_of(self.primary.other)
         if not kept.rated:
             return None
         return incremental.evaluate(self.index, self.scale, kept, self.target_key)

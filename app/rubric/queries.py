@@ -32,9 +32,9 @@ from app.database import (
     Prepared,
     Write,
     insert_for,
+    intending,
     rows_of,
     upsert,
-    write_intent,
 )
 from app.database import write as db_write
 from app.evidence.models import Evidence
@@ -340,15 +340,10 @@ def load_click(
         # tables as they were when it started, which would miss the click it waited for.
         db.session.execute(_LOCK, {"rubric_id": rubric_id})
         in_turn = True
-    if in_turn:
-        # (SQLite's BEGIN IMMEDIATE takes the write lock before anything is read.)
+    # In turn, SQLite's BEGIN IMMEDIATE takes the write lock before anything is read; else
+    # a plain BEGIN, as a reader's, which never waits.
+    with intending(write=in_turn):
         found = db.session.execute(_click_query(dialect), params).first()
-    else:
-        token = write_intent.set(False)  # a plain BEGIN: readers never wait
-        try:
-            found = db.session.execute(_click_query(dialect), params).first()
-        finally:
-            write_intent.reset(token)
     if found is None:
         return None
     owned = OwnedRubric(*found[:5])
@@ -417,7 +412,7 @@ def _standings_write(rubric_id: int, kept: dict[Side, StoredStanding]) -> Write:
 
 def _overwrite_standings(rubric_id: int, kept: dict[Side, StoredStanding], seen: Seen) -> None:
     """End a click's read transaction and, in a write one, store its standings if nothing
-    it read has changed since; else roll back and raise :class:`Overtaken`.
+    it read has changed since; else raise :class:`Overtaken`.
 
     The standings change with every rating, so finding them as read means the click's
     arithmetic still holds; the same statement finds the ladder not archived, at the
@@ -426,19 +421,19 @@ def _overwrite_standings(rubric_id: int, kept: dict[Side, StoredStanding], seen:
     """
     db.session.commit()
     connection = db.session.connection()  # BEGIN IMMEDIATE: the writers' turn
-    rows = [
-        {"rubric_id": rubric_id, "side": side.value, "manager_id": seen.manager_id, **k.row()}
-        for side, k in kept.items()
-    ]
     # A side with a standing stored when the click read: if it is still that one. A side
     # with none: unless one is stored now. One statement each, for however many sides.
-    texts = seen.standings
-    changed = [r | {"seen": texts[Side(r["side"])]} for r in rows if Side(r["side"]) in texts]
-    added = [r for r in rows if Side(r["side"]) not in texts]
+    changed, added = [], []
+    for side, k in kept.items():
+        row = {"rubric_id": rubric_id, "side": side.value, "manager_id": seen.manager_id}
+        row |= k.row()
+        if side in seen.standings:
+            changed.append(row | {"seen": seen.standings[side]})
+        else:
+            added.append(row)
     for statement, params in ((_COMPARE_AND_SET, changed), (_INSERT_IF_ABSENT, added)):
         if params and connection.execute(statement, params).rowcount != len(params):
-            db.session.rollback()
-            raise Overtaken
+            raise Overtaken  # the view rolls back, and lets the writers' turn go
 
 
 # The rubric as the click read it: its ladder not archived and at the version of the
@@ -563,9 +558,9 @@ def write_click(
 ) -> None:
     """Write a click: the step, its event and the kept standings (one statement on PostgreSQL).
 
-    ``seen`` is for a click that read without the writers' turn (:func:`load_click`): the
-    standings it read, as text. They are written first, only if still stored as read; if
-    not, another click came in between and this one raises :class:`Overtaken`.
+    ``seen`` is for a click that read without the writers' turn (:func:`load_click`): what
+    it read. The standings are written first, only if what it read still holds; if not,
+    something came in between and this one raises :class:`Overtaken`.
     """
     writes = [
         Write(Event, [event]),
@@ -603,15 +598,12 @@ def rubric_for(user: User, ladder: Ladder) -> Rubric:
     if rubric is None:
         track = store.stored(ladder).spec.tracks[0].key
         db.session.commit()  # end the read transaction; the insert needs a write one
-        token = write_intent.set(True)
-        try:
+        with intending(write=True):
             db.session.execute(
                 insert_for(db.session, Rubric)
                 .values(user_id=user.id, ladder_id=ladder.id, track_key=track, created_at=utcnow())
                 .on_conflict_do_nothing(index_elements=[Rubric.user_id, Rubric.ladder_id])
             )
             db.session.commit()
-        finally:
-            write_intent.reset(token)
         rubric = find()
     return rubric

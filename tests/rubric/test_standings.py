@@ -40,25 +40,19 @@ def test_a_click_overtaken_between_its_read_and_its_write_reads_again_in_turn(
     """On SQLite a click reads before it takes the writers' turn: a click that comes in
     between changes the standing, so the first one finds it changed and starts again."""
     engineer, _, rubric_id, ids = pair
-    with app.app_context():
-        if db.engine.dialect.name != "sqlite":
-            pytest.skip("PostgreSQL locks the rubric's row before a click reads")
+    sqlite_only(app)
     assert rate(engineer, rubric_id, ids["code-junior-1"], "sometimes").status_code == 200
-    reads, between = [], []
-    load_click, keep_standing = queries.load_click, changes.keep_standing
+    reads = []
+    load_click = queries.load_click
 
     def spied_load_click(*args, in_turn):
         reads.append(in_turn)
         return load_click(*args, in_turn=in_turn)
 
-    def keep_after_another_click(*args):
-        if not between:  # the first click's arithmetic: another click writes first
-            between.append(None)
-            between[0] = rate(engineer, rubric_id, ids["code-junior-2"], "consistently")
-        keep_standing(*args)
-
     monkeypatch.setattr(queries, "load_click", spied_load_click)
-    monkeypatch.setattr(changes, "keep_standing", keep_after_another_click)
+    between = between_read_and_write(
+        monkeypatch, lambda: rate(engineer, rubric_id, ids["code-junior-2"], "consistently")
+    )
     answer = rate(engineer, rubric_id, ids["code-junior-1"], "consistently")
 
     assert answer.status_code == 200 and between[0].status_code == 200
